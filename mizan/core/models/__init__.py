@@ -1,0 +1,17 @@
+from mizan.core.models.audit import AuditEntry, Notification
+from mizan.core.models.base import OrganizationOwnedModel, OrganizationQuerySet
+from mizan.core.models.organizations import ApiToken, Invitation, Membership, Organization
+from mizan.core.models.users import RecoveryCode, User
+
+__all__ = [
+    "ApiToken",
+    "AuditEntry",
+    "Invitation",
+    "Membership",
+    "Notification",
+    "Organization",
+    "OrganizationOwnedModel",
+    "OrganizationQuerySet",
+    "RecoveryCode",
+    "User",
+]

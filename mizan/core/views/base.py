@@ -1,0 +1,46 @@
+"""What every organization page shares: sign-in, a membership, a capability, domain errors."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from mizan.core.access import has_capability
+from mizan.core.errors import DomainError
+
+
+def org_view(capability: str | None = None) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Require a signed-in member of an organization, and optionally a capability."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if request.membership is None:
+                return redirect("core:organization_create")
+            if capability is not None and not has_capability(request.membership, capability):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def apply_domain_error(form: Form | None, request: HttpRequest, error: DomainError) -> None:
+    """Show a broken rule on its form field when it names one, else as a flash message."""
+    if form is not None and error.field and error.field in form.fields:
+        form.add_error(error.field, error.message)
+    elif form is not None:
+        form.add_error(None, error.message)
+    else:
+        messages.error(request, error.message)
