@@ -64,7 +64,5 @@ def env_choice(name: str, choices: Iterable[str], default: str) -> str:
     allowed = list(choices)
     value = os.environ.get(name, default)
     if value not in allowed:
-        raise ImproperlyConfigured(
-            f"Environment variable {name}={value!r} is not one of: {', '.join(allowed)}."
-        )
+        raise ImproperlyConfigured(f"Environment variable {name}={value!r} is not one of: {', '.join(allowed)}.")
     return value

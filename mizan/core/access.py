@@ -19,11 +19,7 @@ M = TypeVar("M", bound=models.Model)
 
 def access_or_404(model_or_queryset: type[M] | models.QuerySet[M], *, org: Any, pk: Any, field: str = "pk") -> M:
     """The record with this id in `org`, or 404 whether it is missing or another tenant's."""
-    queryset = (
-        model_or_queryset._default_manager.all()
-        if isinstance(model_or_queryset, type)
-        else model_or_queryset
-    )
+    queryset = model_or_queryset._default_manager.all() if isinstance(model_or_queryset, type) else model_or_queryset
     org_field = "pk" if queryset.model._meta.label == "core.Organization" else "organization"
     try:
         return queryset.get(**{org_field: org.pk, field: pk})

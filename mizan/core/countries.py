@@ -32,8 +32,21 @@ COUNTRY_CHOICES = [
 
 # ISO 4217 minor units for the currencies Mizan offers; amounts are stored with 3 places.
 CURRENCY_MINOR_UNITS: dict[str, int] = {
-    "EGP": 2, "SAR": 2, "AED": 2, "USD": 2, "EUR": 2, "GBP": 2,
-    "KWD": 3, "BHD": 3, "OMR": 3, "JOD": 3, "QAR": 2, "TND": 3, "MAD": 2, "LBP": 2, "IQD": 3,
+    "EGP": 2,
+    "SAR": 2,
+    "AED": 2,
+    "USD": 2,
+    "EUR": 2,
+    "GBP": 2,
+    "KWD": 3,
+    "BHD": 3,
+    "OMR": 3,
+    "JOD": 3,
+    "QAR": 2,
+    "TND": 3,
+    "MAD": 2,
+    "LBP": 2,
+    "IQD": 3,
 }
 
 CURRENCY_CHOICES = [

@@ -43,13 +43,25 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.SALES: frozenset(_EVERYONE | {Capability.CRM_VIEW, Capability.CRM_EDIT, Capability.BILLING_VIEW}),
     Role.PROJECT_MANAGER: frozenset(
         _EVERYONE
-        | {Capability.CRM_VIEW, Capability.CRM_VIEW_ALL, Capability.PROJECTS_VIEW, Capability.PROJECTS_EDIT,
-           Capability.BILLING_VIEW}
+        | {
+            Capability.CRM_VIEW,
+            Capability.CRM_VIEW_ALL,
+            Capability.PROJECTS_VIEW,
+            Capability.PROJECTS_EDIT,
+            Capability.BILLING_VIEW,
+        }
     ),
     Role.ACCOUNTANT: frozenset(
         _EVERYONE
-        | {Capability.LEDGER_VIEW, Capability.LEDGER_POST, Capability.BILLING_VIEW, Capability.BILLING_EDIT,
-           Capability.CRM_VIEW, Capability.CRM_VIEW_ALL, Capability.AUDIT_VIEW}
+        | {
+            Capability.LEDGER_VIEW,
+            Capability.LEDGER_POST,
+            Capability.BILLING_VIEW,
+            Capability.BILLING_EDIT,
+            Capability.CRM_VIEW,
+            Capability.CRM_VIEW_ALL,
+            Capability.AUDIT_VIEW,
+        }
     ),
     Role.EMPLOYEE: frozenset(_EVERYONE | {Capability.PROJECTS_VIEW}),
 }

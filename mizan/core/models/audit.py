@@ -16,7 +16,11 @@ class AuditEntry(models.Model):
 
     organization = models.ForeignKey("core.Organization", on_delete=models.CASCADE, related_name="+")
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("by"),
     )
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
@@ -36,6 +40,9 @@ class AuditEntry(models.Model):
             models.Index(fields=["organization", "-created_at"], name="audit_org_time_idx"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.object_repr}"
+
 
 class Notification(models.Model):
     """A message for one member, shown in the shell's bell until read."""
@@ -50,3 +57,6 @@ class Notification(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["user", "organization", "read_at"], name="notification_unread_idx")]
+
+    def __str__(self) -> str:
+        return self.message

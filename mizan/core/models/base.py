@@ -29,4 +29,3 @@ class OrganizationOwnedModel(models.Model):
 
     class Meta:
         abstract = True
-

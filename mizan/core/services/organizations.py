@@ -81,7 +81,9 @@ def organization_create(
     return org
 
 
-def membership_change_role(*, org: Organization, actor_membership: Membership, membership: Membership, role: str) -> Membership:
+def membership_change_role(
+    *, org: Organization, actor_membership: Membership, membership: Membership, role: str
+) -> Membership:
     """Change a member's role; an organization always keeps at least one active owner."""
     require_capability(actor_membership, Capability.MEMBERS_MANAGE)
     if membership.organization_id != org.pk:
@@ -100,7 +102,10 @@ def membership_change_role(*, org: Organization, actor_membership: Membership, m
         locked.role = role
         locked.save(update_fields=["role"])
         audit_record(
-            org=org, actor=actor_membership.user, instance=locked, action="update",
+            org=org,
+            actor=actor_membership.user,
+            instance=locked,
+            action="update",
             changes={"role": [before["role"], role]},
         )
     return locked
@@ -122,7 +127,10 @@ def membership_deactivate(*, org: Organization, actor_membership: Membership, me
         locked.is_active = False
         locked.save(update_fields=["is_active"])
         audit_record(
-            org=org, actor=actor_membership.user, instance=locked, action="update",
+            org=org,
+            actor=actor_membership.user,
+            instance=locked,
+            action="update",
             changes={"is_active": ["True", "False"]},
         )
     return locked

@@ -1,0 +1,3 @@
+"""Routes of the accounts area (included by mizan.core.urls, namespace core)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Routes of the organizations area (included by mizan.core.urls, namespace core)."""
+
+urlpatterns: list = []
