@@ -22,6 +22,13 @@ class Tenant:
         return self.members[role].user
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(request, settings) -> None:
+    """Argon2 costs ~0.25 s a hash: tests use MD5 unless marked `real_password_hashing`."""
+    if request.node.get_closest_marker("real_password_hashing") is None:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def password() -> str:
     return PASSWORD

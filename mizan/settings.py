@@ -6,6 +6,7 @@ embedded default (SQLite, database task queue, console e-mail) needs no server a
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -15,7 +16,11 @@ from django.utils.translation import gettext_lazy as _
 from mizan.env import env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-MIZAN_ENV = env_choice("MIZAN_ENV", ["development", "production", "test"], "development")
+# Under pytest (which sets PYTEST_VERSION before pytest-django imports these settings) the default
+# is "test": tasks run in-process at enqueue (ImmediateBackend), e-mail goes to the locmem outbox.
+MIZAN_ENV = env_choice(
+    "MIZAN_ENV", ["development", "production", "test"], "test" if "PYTEST_VERSION" in os.environ else "development"
+)
 PRODUCTION = MIZAN_ENV == "production"
 
 DEBUG = env_bool("DEBUG", default=MIZAN_ENV == "development")
@@ -40,6 +45,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "template_partials",
     "django_tasks",
     "django_tasks_db",
@@ -126,7 +132,9 @@ else:
 
 
 # --- Background tasks -----------------------------------------------------------------------
-TASK_BACKEND = env_choice("TASK_BACKEND", ["database", "rq", "immediate"], "rq" if REDIS_URL else "database")
+# Tests (MIZAN_ENV=test) run tasks in-process, at enqueue time, unless TASK_BACKEND says otherwise.
+_DEFAULT_TASK_BACKEND = "immediate" if MIZAN_ENV == "test" else ("rq" if REDIS_URL else "database")
+TASK_BACKEND = env_choice("TASK_BACKEND", ["database", "rq", "immediate"], _DEFAULT_TASK_BACKEND)
 if TASK_BACKEND == "rq" and not REDIS_URL:
     raise ImproperlyConfigured("TASK_BACKEND=rq needs REDIS_URL.")
 _TASK_BACKEND_PATHS = {
@@ -138,8 +146,9 @@ TASKS = {"default": {"BACKEND": _TASK_BACKEND_PATHS[TASK_BACKEND], "QUEUES": ["d
 if TASK_BACKEND == "rq":
     INSTALLED_APPS.append("django_rq")
     RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
-# Lease on running work: a task whose heartbeat is older than this is presumed dead.
-TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 60, minimum=5)
+# Lease on running work: a task whose heartbeat is older than this is presumed dead and re-queued
+# (the heartbeat renews it every third of it). Tests shorten it to a couple of seconds.
+TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 60, minimum=2)
 TASK_MAX_ATTEMPTS = env_int("TASK_MAX_ATTEMPTS", 5, minimum=1)
 
 
@@ -228,7 +237,10 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "media")))
 # --- E-mail ------------------------------------------------------------------------------------
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+    {
+        "production": "django.core.mail.backends.smtp.EmailBackend",
+        "test": "django.core.mail.backends.locmem.EmailBackend",
+    }.get(MIZAN_ENV, "django.core.mail.backends.console.EmailBackend"),
 )
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
@@ -258,15 +270,44 @@ REST_FRAMEWORK = {
         "mizan.api.filters.AllowListOrderingFilter",
     ],
     "EXCEPTION_HANDLER": "mizan.api.errors.exception_handler",
+    # Per user (or per address when signed out), in the cache: Redis shares it between processes.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.AnonRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "user": env_str("API_THROTTLE_USER", "1200/minute"),
+        "anon": env_str("API_THROTTLE_ANON", "120/minute"),
+    },
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Mizan API",
-    "DESCRIPTION": "CRM + ERP for service businesses. Every request acts inside one organization.",
+    "DESCRIPTION": (
+        "CRM + ERP for service businesses. Every request acts inside one organization.\n\n"
+        "**Authentication.** Send a personal token as `Authorization: Bearer mzn_…` (or `Token mzn_…`); "
+        "a token acts in the one organization it was created in. The browser session works too "
+        "(unsafe methods need the `X-CSRFToken` header) and acts in the organization chosen in the UI. "
+        "When an organization requires two-factor sign-in, members without it get 403 "
+        "`two_factor_required`, with a token as well as with a session.\n\n"
+        '**Errors** always look like `{"code", "message", "field"}`; validation errors also list '
+        "every problem in `errors`. Messages follow `Accept-Language`, else the user's language. "
+        "401 = not signed in or bad token, 403 = not allowed, 404 = no such record in this "
+        "organization, 429 = slow down (see `Retry-After`).\n\n"
+        "**Lists** take `page` and `page_size` (at most 200), the filters shown per endpoint, and "
+        "`ordering` over the fields each endpoint lists (`-` for descending); ordering by any other "
+        "field is a 400 `invalid_ordering`."
+    ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI and Redoc files come from drf-spectacular-sidecar (no CDN).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {"RoleEnum": "mizan.core.roles.Role"},
 }
 
 

@@ -7,7 +7,9 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
+from mizan.core.formatting import activate_formatter, reset_formatter
 from mizan.core.selectors.organizations import membership_for_request
 
 ORGANIZATION_SESSION_KEY = "organization_id"
@@ -42,9 +44,15 @@ class UserLanguageMiddleware:
             language = settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        # The shell context processor activates this request's formatter for template filters;
+        # the token puts back the previous (empty) one so nothing leaks into the next request.
+        formatter_token = activate_formatter(None)
+        try:
+            response = self.get_response(request)
+        finally:
+            reset_formatter(formatter_token)
         response.headers.setdefault("Content-Language", language)
-        response.headers.setdefault("Vary", "Cookie, Accept-Language")
+        patch_vary_headers(response, ("Cookie", "Accept-Language"))
         return response
 
 

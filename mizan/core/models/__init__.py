@@ -1,4 +1,5 @@
 from mizan.core.models.audit import AuditEntry, Notification
+from mizan.core.models.background import TaskEffect, TaskRun, WorkerHeartbeat
 from mizan.core.models.base import OrganizationOwnedModel, OrganizationQuerySet
 from mizan.core.models.organizations import ApiToken, Invitation, Membership, Organization
 from mizan.core.models.users import RecoveryCode, User
@@ -13,5 +14,8 @@ __all__ = [
     "OrganizationOwnedModel",
     "OrganizationQuerySet",
     "RecoveryCode",
+    "TaskEffect",
+    "TaskRun",
     "User",
+    "WorkerHeartbeat",
 ]

@@ -12,9 +12,11 @@ from django.core.exceptions import PermissionDenied
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 
 from mizan.core.access import has_capability
 from mizan.core.errors import DomainError
+from mizan.core.services.two_factor import two_factor_required_but_missing
 
 
 def org_view(capability: str | None = None) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
@@ -27,6 +29,9 @@ def org_view(capability: str | None = None) -> Callable[[Callable[..., HttpRespo
                 return redirect_to_login(request.get_full_path())
             if request.membership is None:
                 return redirect("core:organization_create")
+            if two_factor_required_but_missing(request.user, request.org):
+                messages.warning(request, _("Your organization requires two-factor sign-in. Set it up to continue."))
+                return redirect("core:two_factor_setup")
             if capability is not None and not has_capability(request.membership, capability):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
