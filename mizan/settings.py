@@ -125,7 +125,10 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL", "")
-if REDIS_URL:
+# Tests keep a per-process cache even when REDIS_URL is set (CI sets it for the tests marked
+# `redis`, which connect to it themselves): a shared Redis cache would leak state such as API
+# throttle counters between xdist workers and between runs.
+if REDIS_URL and MIZAN_ENV != "test":
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

@@ -13,23 +13,10 @@ from rest_framework.viewsets import GenericViewSet
 from mizan.api.base import OrganizationScopedMixin, error_responses
 from mizan.core.models import Organization
 from mizan.core.roles import Capability
-from mizan.core.services.organizations import organization_update
+from mizan.core.services.organizations import ORGANIZATION_SETTINGS_FIELDS, organization_update
 
 #: What the API may change; the logo is uploaded on the settings page.
-EDITABLE_FIELDS = [
-    "name_ar",
-    "name_en",
-    "base_currency",
-    "timezone",
-    "language",
-    "fiscal_year_start_month",
-    "vat_number",
-    "vat_rate",
-    "use_arabic_indic_digits",
-    "show_hijri_dates",
-    "require_two_factor",
-    "sales_visibility",
-]
+EDITABLE_FIELDS = [name for name in ORGANIZATION_SETTINGS_FIELDS if name != "logo"]
 
 
 class OrganizationOutputSerializer(serializers.ModelSerializer):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
-from functools import cache
 from typing import Any
 
 from django import forms
@@ -12,46 +10,23 @@ from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 from mizan.core.countries import COUNTRY_CHOICES, COUNTRY_DEFAULTS, CURRENCY_CHOICES
+from mizan.core.forms.base import StyledFormMixin, timezone_choices
 from mizan.core.models import User
 from mizan.core.services.accounts import user_password_set
-
-
-class BootstrapFormMixin:
-    """Bootstrap classes on every widget, and `is-invalid` on fields that carry an error."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
-
-    def add_error(self, field: str | None, error: Any) -> None:
-        super().add_error(field, error)
-        for name in self.errors:
-            if name in self.fields:
-                widget = self.fields[name].widget
-                if "is-invalid" not in widget.attrs.get("class", ""):
-                    widget.attrs["class"] = (widget.attrs.get("class", "") + " is-invalid").strip()
 
 
 def _password_widget(autocomplete: str) -> forms.PasswordInput:
     return forms.PasswordInput(attrs={"autocomplete": autocomplete})
 
 
-class SignInForm(BootstrapFormMixin, forms.Form):
+class SignInForm(StyledFormMixin, forms.Form):
     email = forms.EmailField(
         label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
     )
     password = forms.CharField(label=_("Password"), strip=False, widget=_password_widget("current-password"))
 
 
-class TwoFactorCodeForm(BootstrapFormMixin, forms.Form):
+class TwoFactorCodeForm(StyledFormMixin, forms.Form):
     """One field for a 6-digit authenticator code or a recovery code."""
 
     code = forms.CharField(
@@ -61,7 +36,7 @@ class TwoFactorCodeForm(BootstrapFormMixin, forms.Form):
     )
 
 
-class TwoFactorConfirmForm(BootstrapFormMixin, forms.Form):
+class TwoFactorConfirmForm(StyledFormMixin, forms.Form):
     code = forms.RegexField(
         label=_("6-digit code from the app"),
         regex=r"^\s*\d{3}\s?\d{3}\s*$",
@@ -72,18 +47,13 @@ class TwoFactorConfirmForm(BootstrapFormMixin, forms.Form):
     )
 
 
-class PasswordConfirmForm(BootstrapFormMixin, forms.Form):
+class PasswordConfirmForm(StyledFormMixin, forms.Form):
     """Asks the current password again before a sensitive change."""
 
     password = forms.CharField(label=_("Your password"), strip=False, widget=_password_widget("current-password"))
 
 
-@cache
-def _timezone_choices() -> list[tuple[str, str]]:
-    return [(name, name) for name in sorted(zoneinfo.available_timezones()) if "/" in name]
-
-
-class SignUpForm(BootstrapFormMixin, forms.Form):
+class SignUpForm(StyledFormMixin, forms.Form):
     full_name = forms.CharField(
         label=_("Full name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
@@ -123,7 +93,7 @@ class SignUpForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["timezone"].choices = [("", "---------"), *_timezone_choices()]
+        self.fields["timezone"].choices = [("", "---------"), *timezone_choices()]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -152,27 +122,27 @@ class SignUpForm(BootstrapFormMixin, forms.Form):
         }
 
 
-class PasswordResetRequestForm(BootstrapFormMixin, forms.Form):
+class PasswordResetRequestForm(StyledFormMixin, forms.Form):
     email = forms.EmailField(
         label=_("E-mail"), widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True})
     )
 
 
-class ResetSetPasswordForm(BootstrapFormMixin, SetPasswordForm):
+class ResetSetPasswordForm(StyledFormMixin, SetPasswordForm):
     """Django's new-password form; saving goes through the service so the lock-out is lifted too."""
 
     def save(self, commit: bool = True) -> User:
         return user_password_set(user=self.user, password=self.cleaned_data["new_password1"])
 
 
-class ProfileForm(BootstrapFormMixin, forms.Form):
+class ProfileForm(StyledFormMixin, forms.Form):
     full_name = forms.CharField(
         label=_("Full name"), max_length=150, required=False, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
 
 
-class ProfilePasswordChangeForm(BootstrapFormMixin, PasswordChangeForm):
+class ProfilePasswordChangeForm(StyledFormMixin, PasswordChangeForm):
     """Django's change-password form (old password first); saving goes through the service."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

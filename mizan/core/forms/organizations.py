@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import zoneinfo
-from functools import cache
 from typing import Any
 
 from django import forms
@@ -12,47 +10,11 @@ from django.utils.dates import MONTHS
 from django.utils.translation import gettext_lazy as _
 
 from mizan.core.countries import COUNTRY_CHOICES, CURRENCY_CHOICES
+from mizan.core.forms.base import StyledFormMixin, timezone_choices
 from mizan.core.models import AuditEntry, Organization, User
 from mizan.core.roles import Role
 from mizan.core.selectors.audit import audit_actor_choices, audit_content_type_choices, content_type_label
-from mizan.core.services.organizations import LOGO_MAX_BYTES
-
-
-class StyledFormMixin:
-    """Bootstrap classes on every widget, and `is-invalid` on fields that carry an error."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():  # type: ignore[attr-defined]
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
-
-    def full_clean(self) -> None:
-        super().full_clean()  # type: ignore[misc]
-        self._mark_invalid()
-
-    def add_error(self, field: str | None, error: Any) -> None:
-        super().add_error(field, error)  # type: ignore[misc]
-        self._mark_invalid()
-
-    def _mark_invalid(self) -> None:
-        for name in getattr(self, "_errors", None) or {}:
-            if name in self.fields:  # type: ignore[attr-defined]
-                widget = self.fields[name].widget  # type: ignore[attr-defined]
-                if "is-invalid" not in widget.attrs.get("class", ""):
-                    widget.attrs["class"] = (widget.attrs.get("class", "") + " is-invalid").strip()
-                    widget.attrs["aria-invalid"] = "true"
-
-
-@cache
-def timezone_choices() -> list[tuple[str, str]]:
-    return [(name, name) for name in sorted(zoneinfo.available_timezones()) if "/" in name or name == "UTC"]
+from mizan.core.services.organizations import LOGO_MAX_BYTES, ORGANIZATION_SETTINGS_FIELDS
 
 
 def role_choices(*, actor_role: str) -> list[tuple[str, Any]]:
@@ -108,21 +70,7 @@ class OrganizationSettingsForm(StyledFormMixin, forms.ModelForm):
 
     class Meta:
         model = Organization
-        fields = [
-            "name_ar",
-            "name_en",
-            "base_currency",
-            "timezone",
-            "language",
-            "fiscal_year_start_month",
-            "vat_number",
-            "vat_rate",
-            "logo",
-            "use_arabic_indic_digits",
-            "show_hijri_dates",
-            "require_two_factor",
-            "sales_visibility",
-        ]
+        fields = ORGANIZATION_SETTINGS_FIELDS
         widgets = {
             "name_en": forms.TextInput(attrs={"dir": "ltr"}),
             "vat_number": forms.TextInput(attrs={"dir": "ltr", "inputmode": "numeric"}),

@@ -68,8 +68,10 @@ for name, env in cases.items():
             os.environ[key] = value
     sys.modules.pop("mizan.settings", None)
     try:
-        importlib.import_module("mizan.settings")
+        module = importlib.import_module("mizan.settings")
         results[name] = "ok"
+        results[name + "/cache"] = module.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+        results[name + "/tasks"] = module.TASK_BACKEND
     except Exception as error:
         results[name] = type(error).__name__ + ": " + str(error)
 print(json.dumps(results))
@@ -99,6 +101,8 @@ CASES = {
         {"MIZAN_ENV": "production", "SECRET_KEY": "short"},
         "SECRET_KEY must be at least 50 characters long in production",
     ),
+    "test with redis": ({"MIZAN_ENV": "test", "REDIS_URL": "redis://127.0.0.1:6379/0"}, "ok"),
+    "development with redis": ({"MIZAN_ENV": "development", "REDIS_URL": "redis://127.0.0.1:6379/0"}, "ok"),
     "production ok": ({"MIZAN_ENV": "production", "SECRET_KEY": _GOOD_SECRET, "ALLOWED_HOSTS": "a.example"}, "ok"),
     "sqlite url": ({"DATABASE_URL": "sqlite:///x.db"}, "Use SQLITE_PATH (not DATABASE_URL) for SQLite"),
     "tls and ssl": ({"EMAIL_USE_TLS": "true", "EMAIL_USE_SSL": "true"}, "cannot both be true"),
@@ -128,3 +132,11 @@ def test_settings_reject_bad_environment_clearly(probe_results: dict[str, str], 
     else:
         assert probe_results[case].startswith("ImproperlyConfigured: ")
         assert expected in probe_results[case]
+
+
+def test_redis_url_moves_cache_and_queue_to_redis_except_under_tests(probe_results: dict[str, str]) -> None:
+    assert probe_results["development with redis/cache"] == "RedisCache"
+    assert probe_results["development with redis/tasks"] == "rq"
+    # Tests stay hermetic: a per-process cache and tasks run at once; `redis` tests connect themselves.
+    assert probe_results["test with redis/cache"] == "LocMemCache"
+    assert probe_results["test with redis/tasks"] == "immediate"
