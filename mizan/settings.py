@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "mizan.core",
+    "mizan.crm",
+    "mizan.ledger",
     "mizan.api",
 ]
 

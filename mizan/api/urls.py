@@ -26,6 +26,7 @@ v1 = [
         name="organization",
     ),
     *router.urls,
+    path("crm/", include("mizan.crm.api_urls")),
 ]
 
 urlpatterns = [

@@ -27,6 +27,7 @@ class Capability(models.TextChoices):
     CRM_VIEW = "crm.view", _("View clients and deals")
     CRM_EDIT = "crm.edit", _("Edit clients and deals")
     CRM_VIEW_ALL = "crm.view_all", _("See every member's clients and deals")
+    CRM_MANAGE = "crm.manage", _("Configure pipelines, lead sources and scoring")
     LEDGER_VIEW = "ledger.view", _("View accounting")
     LEDGER_POST = "ledger.post", _("Post journal entries")
     BILLING_VIEW = "billing.view", _("View invoices and payments")

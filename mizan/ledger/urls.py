@@ -1,0 +1,5 @@
+"""Ledger web routes (namespace ledger)."""
+
+app_name = "ledger"
+
+urlpatterns: list = []
