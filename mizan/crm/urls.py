@@ -1,7 +1,12 @@
-"""CRM web routes (namespace crm)."""
+"""CRM web routes (namespace crm); each area keeps its own list in urls_parts/."""
 
-from django.urls import path  # noqa: F401
+from mizan.crm.urls_parts import clients, deals, timeline, tools
 
 app_name = "crm"
 
-urlpatterns: list = []
+urlpatterns = [
+    *clients.urlpatterns,
+    *deals.urlpatterns,
+    *timeline.urlpatterns,
+    *tools.urlpatterns,
+]

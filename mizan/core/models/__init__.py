@@ -1,6 +1,7 @@
 from mizan.core.models.audit import AuditEntry, Notification
 from mizan.core.models.background import TaskEffect, TaskRun, WorkerHeartbeat
 from mizan.core.models.base import OrganizationOwnedModel, OrganizationQuerySet
+from mizan.core.models.numbering import Sequence
 from mizan.core.models.organizations import ApiToken, Invitation, Membership, Organization
 from mizan.core.models.users import RecoveryCode, User
 
@@ -14,6 +15,7 @@ __all__ = [
     "OrganizationOwnedModel",
     "OrganizationQuerySet",
     "RecoveryCode",
+    "Sequence",
     "TaskEffect",
     "TaskRun",
     "User",

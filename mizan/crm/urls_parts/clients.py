@@ -1,0 +1,3 @@
+"""CRM clients routes (namespace crm)."""
+
+urlpatterns: list = []

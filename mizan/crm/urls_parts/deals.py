@@ -1,0 +1,3 @@
+"""CRM deals routes (namespace crm)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""CRM timeline routes (namespace crm)."""
+
+urlpatterns: list = []

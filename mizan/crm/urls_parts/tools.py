@@ -1,0 +1,3 @@
+"""CRM tools routes (namespace crm)."""
+
+urlpatterns: list = []
