@@ -312,7 +312,20 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
-    "ENUM_NAME_OVERRIDES": {"RoleEnum": "mizan.core.roles.Role"},
+    "ENUM_NAME_OVERRIDES": {
+        "RoleEnum": "mizan.core.roles.Role",
+        # A deal's status and a stage's kind share one choice set: open / won / lost.
+        "OpenWonLostEnum": "mizan.crm.models.pipeline.Stage.Kind",
+        # Ledger choice sets (fields named role, kind, state and currency collide across apps).
+        "AccountRoleEnum": "mizan.ledger.models.AccountRole",
+        "AccountTypeEnum": "mizan.ledger.models.AccountType",
+        "JournalKindEnum": "mizan.ledger.models.JournalKind",
+        "AnalyticKindEnum": "mizan.ledger.models.AnalyticKind",
+        "JournalEntryKindEnum": "mizan.ledger.models.JournalEntry.Kind",
+        "JournalEntryStateEnum": "mizan.ledger.models.JournalEntry.State",
+        "OpenClosedEnum": "mizan.ledger.models.Period.State",
+        "CurrencyEnum": "mizan.core.countries.CURRENCY_CHOICES",
+    },
 }
 
 

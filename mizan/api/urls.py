@@ -27,6 +27,8 @@ v1 = [
     ),
     *router.urls,
     path("crm/", include("mizan.crm.api_urls")),
+    path("ledger/reports/", include("mizan.ledger.api_reports")),
+    path("ledger/", include("mizan.ledger.api_urls")),
 ]
 
 urlpatterns = [

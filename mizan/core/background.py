@@ -22,6 +22,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -485,6 +486,57 @@ def _backend_state(run: TaskRun) -> tuple[str, datetime | None] | None:
         logger.exception("Could not read the backend result of task run %s", run.pk)
         return None
     return (str(result.status), result.started_at)
+
+
+# --- Periodic jobs -----------------------------------------------------------------------------
+
+
+@dataclass
+class PeriodicJob:
+    """A callable the worker's housekeeping thread runs every `every_seconds` (at least)."""
+
+    name: str
+    every_seconds: float
+    function: Callable[[], Any]
+    last_started: float | None = None
+
+
+_PERIODIC_JOBS: dict[str, PeriodicJob] = {}
+
+
+def register_periodic(name: str, every_seconds: float, function: Callable[[], Any]) -> None:
+    """Run `function()` from every worker's housekeeping thread about every `every_seconds`.
+
+    Call it from an AppConfig.ready(); registering a name again replaces the job. Several workers
+    run the same job, so it must be safe to run concurrently (claim rows with a conditional
+    UPDATE, guard effects with `once`).
+    """
+    if every_seconds <= 0:
+        raise ValueError("every_seconds must be positive.")
+    _PERIODIC_JOBS[name] = PeriodicJob(name=name, every_seconds=float(every_seconds), function=function)
+
+
+def periodic_jobs() -> list[PeriodicJob]:
+    return list(_PERIODIC_JOBS.values())
+
+
+def periodic_jobs_run(*, clock: Callable[[], float] = time.monotonic, force: bool = False) -> list[str]:
+    """Run each registered job that is due (all of them with `force`); return the names run.
+
+    A job that raises is logged and does not stop the others, nor the thread calling this.
+    """
+    ran = []
+    for job in periodic_jobs():
+        now = clock()
+        if not force and job.last_started is not None and now - job.last_started < job.every_seconds:
+            continue
+        job.last_started = now
+        ran.append(job.name)
+        try:
+            job.function()
+        except Exception:
+            logger.exception("Periodic job %s failed; it runs again at its next turn", job.name)
+    return ran
 
 
 # --- Workers ------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ data is created once: when the demo owner already exists, nothing is touched.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -53,6 +54,16 @@ class DemoResult:
     created: bool
     owner: User
     organizations: list[Organization]
+
+
+#: Demo data of the domain apps, registered in their AppConfig.ready() (core never imports them).
+#: Each runs once, inside the demo's transaction, after the organizations and people exist.
+_DEMO_EXTENSIONS: list[Callable[[DemoResult], None]] = []
+
+
+def register_demo_extension(func: Callable[[DemoResult], None]) -> None:
+    if func not in _DEMO_EXTENSIONS:
+        _DEMO_EXTENSIONS.append(func)
 
 
 def demo_exists() -> bool:
@@ -119,7 +130,10 @@ def _create_demo() -> DemoResult:
     _notify(saudi)
     organization_switch(user=owner, organization_id=saudi.pk)
     owner.refresh_from_db()
-    return DemoResult(created=True, owner=owner, organizations=[saudi, egypt, emirates])
+    result = DemoResult(created=True, owner=owner, organizations=[saudi, egypt, emirates])
+    for extension in _DEMO_EXTENSIONS:
+        extension(result)
+    return result
 
 
 def _user(person: DemoPerson) -> User:

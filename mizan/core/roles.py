@@ -30,6 +30,9 @@ class Capability(models.TextChoices):
     CRM_MANAGE = "crm.manage", _("Configure pipelines, lead sources and scoring")
     LEDGER_VIEW = "ledger.view", _("View accounting")
     LEDGER_POST = "ledger.post", _("Post journal entries")
+    LEDGER_MANAGE = "ledger.manage", _("Manage the chart of accounts, journals and exchange rates")
+    LEDGER_CLOSE_PERIOD = "ledger.close_period", _("Close accounting periods and fiscal years")
+    LEDGER_REOPEN_PERIOD = "ledger.reopen_period", _("Reopen closed accounting periods")
     BILLING_VIEW = "billing.view", _("View invoices and payments")
     BILLING_EDIT = "billing.edit", _("Issue invoices and record payments")
     PROJECTS_VIEW = "projects.view", _("View projects")
@@ -57,6 +60,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
         | {
             Capability.LEDGER_VIEW,
             Capability.LEDGER_POST,
+            Capability.LEDGER_MANAGE,
+            Capability.LEDGER_CLOSE_PERIOD,
             Capability.BILLING_VIEW,
             Capability.BILLING_EDIT,
             Capability.CRM_VIEW,

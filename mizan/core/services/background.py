@@ -22,7 +22,7 @@ def task_run_retry(*, run_id: Any, actor_membership: Any) -> TaskRun:
     require_capability(actor_membership, Capability.SYSTEM_STATUS_VIEW)
     org = actor_membership.organization
     with transaction.atomic():
-        visible = task_runs_visible(org=org, membership=actor_membership).select_for_update()
+        visible = task_runs_visible(org=org, membership=actor_membership).select_for_update(of=("self",))
         run = visible.filter(pk=run_id).first()
         if run is None:
             raise DomainError("not_found", _("Not found."))

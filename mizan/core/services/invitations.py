@@ -149,7 +149,7 @@ def invitation_accept(*, raw_token: str, user: User) -> Membership:
     """Join the organization with the invited role; the signed-in e-mail must be the invited one."""
     with transaction.atomic():
         invitation = invitation_check(
-            Invitation.objects.select_for_update()
+            Invitation.objects.select_for_update(of=("self",))
             .select_related("organization", "invited_by")
             .filter(token_hash=invitation_token_hash(raw_token or ""))
             .first()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -49,6 +50,18 @@ ORGANIZATION_SETTINGS_FIELDS = [
 LOGO_MAX_BYTES = 2 * 1024 * 1024
 #: Raster formats only: an SVG logo could carry script.
 LOGO_FORMATS = {"PNG", "JPEG", "WEBP", "GIF"}
+
+
+#: Functions called with the new organization and its owner's membership at the end of
+#: organization_create, inside its transaction (domain apps register theirs in AppConfig.ready()
+#: so that core never imports them: the ledger installs its chart of accounts this way).
+_ORGANIZATION_INITIALIZERS: list[Callable[[Organization, Membership], None]] = []
+
+
+def register_organization_initializer(func: Callable[[Organization, Membership], None]) -> None:
+    """Run `func(org, owner_membership)` for every new organization (idempotent registration)."""
+    if func not in _ORGANIZATION_INITIALIZERS:
+        _ORGANIZATION_INITIALIZERS.append(func)
 
 
 def validate_vat_number(*, country: str, vat_number: str) -> None:
@@ -124,6 +137,8 @@ def organization_create(
         audit_created(org=org, actor=owner, instance=membership)
         owner.last_organization = org
         owner.save(update_fields=["last_organization"])
+        for initializer in _ORGANIZATION_INITIALIZERS:
+            initializer(org, membership)
     return org
 
 

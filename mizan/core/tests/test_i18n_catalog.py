@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import shutil
+from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
@@ -62,9 +61,7 @@ def test_every_string_in_the_code_is_in_the_arabic_catalog(tmp_path, settings):
     copy.parent.mkdir(parents=True)
     shutil.copy(CATALOG, copy)
     settings.LOCALE_PATHS = [tmp_path]
-    call_command(
-        "makemessages", locale=["ar"], ignore_patterns=[".venv/*", "node_modules/*", "var/*"], verbosity=0
-    )
+    call_command("makemessages", locale=["ar"], ignore_patterns=[".venv/*", "node_modules/*", "var/*"], verbosity=0)
     problems = catalog_problems(copy)
     assert not problems, (
         f"{len(problems)} strings are missing from the Arabic catalog; run "

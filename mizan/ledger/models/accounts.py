@@ -85,7 +85,8 @@ class Account(OrganizationOwnedModel):
     name_ar = models.CharField(_("name in Arabic"), max_length=200, blank=True)
     name_en = models.CharField(_("name in English"), max_length=200, blank=True)
     type = models.CharField(_("type"), max_length=10, choices=AccountType.choices)
-    role = models.CharField(_("role"), max_length=20, choices=AccountRole.choices, null=True, blank=True)
+    #: Null (not "") when the account has no role, so "no role" is never mistaken for a role value.
+    role = models.CharField(_("role"), max_length=20, choices=AccountRole.choices, null=True, blank=True)  # noqa: DJ001
     parent = models.ForeignKey(
         "self",
         null=True,

@@ -23,6 +23,7 @@ from mizan.core.background import (
     current_worker_id,
     is_database_backend,
     new_worker_id,
+    periodic_jobs_run,
     set_worker_id,
     task_runs_reap,
     worker_heartbeat_remove,
@@ -34,7 +35,8 @@ _SIGNALS = [signal.SIGINT, signal.SIGTERM] + ([signal.SIGQUIT] if hasattr(signal
 
 
 class Housekeeping(threading.Thread):
-    """Every `interval` seconds: this worker's heartbeat row, then one pass of the reaper."""
+    """Every `interval` seconds: this worker's heartbeat row, one pass of the reaper, then the
+    periodic jobs that are due (mizan.core.background.register_periodic)."""
 
     def __init__(self, *, worker_id: str, backend: str, interval: float) -> None:
         super().__init__(name="mizan-housekeeping", daemon=True)
@@ -60,6 +62,7 @@ class Housekeeping(threading.Thread):
             task_runs_reap()
         except Exception:  # keep the worker alive; the next tick tries again
             logger.exception("Background housekeeping failed")
+        periodic_jobs_run()  # logs each failing job itself
 
     def stop(self) -> None:
         self.stopped.set()
