@@ -175,7 +175,10 @@ def test_editor_page_adds_edits_and_deletes(tenant, django_capture_on_commit_cal
     client = client_for(tenant.user(Role.ADMIN))
     page = client.get("/crm/settings/scoring/")
     assert page.status_code == 200
-    assert "Phone number given" in page.content.decode()
+    # Default rules are labelled in the organization's language (Arabic for this tenant).
+    default_labels = list(LeadScoringRule.objects.filter(organization=tenant.org).values_list("label", flat=True))
+    assert default_labels
+    assert all(label in page.content.decode() for label in default_labels)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             "/crm/settings/scoring/",
@@ -255,3 +258,22 @@ def test_api_crud_and_isolation(tenant, other_tenant, django_capture_on_commit_c
     with django_capture_on_commit_callbacks(execute=True):
         assert api.delete(f"/api/v1/crm/scoring-rules/{rule_id}/").status_code == 204
     assert api_client_for(tenant.members[Role.SALES]).get("/api/v1/crm/scoring-rules/").status_code == 403
+
+
+def test_lead_services_score_on_create_and_update(tenant):
+    """The lead services keep the score current: phone (10) + company name (10) + in our country (10)."""
+    from mizan.crm.services.leads import lead_create, lead_update
+
+    sales = tenant.members[Role.SALES]
+    lead = lead_create(
+        org=tenant.org,
+        actor_membership=sales,
+        data={"person_name": "Sara", "company_name": "Acme", "phone": "+966501234567", "country": "SA"},
+    )
+    lead.refresh_from_db()
+    assert lead.score == 30
+    assert sorted(reason["points"] for reason in lead.score_reasons) == [10, 10, 10]
+
+    lead = lead_update(org=tenant.org, actor_membership=sales, lead=lead, data={"job_title": "CFO"})
+    lead.refresh_from_db()
+    assert lead.score == 35
