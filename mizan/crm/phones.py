@@ -26,6 +26,14 @@ def phone_region(*codes: str | None) -> str | None:
     return None
 
 
+def _phone_example(region: str | None) -> str:
+    """A mobile number of the region in E.164, isolated left-to-right (U+2066…U+2069) so that in an
+    Arabic sentence its "+" stays in front instead of drifting to the end."""
+    example = phonenumbers.example_number_for_type(region or "SA", phonenumbers.PhoneNumberType.MOBILE)
+    text = phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.E164) if example else "+966501234567"
+    return f"\u2066{text}\u2069"
+
+
 def phone_normalize(raw: str | None, *, region: str | None, field: str = "phone") -> str:
     """`raw` in E.164, or "" when empty; a DomainError on `field` when it is not a valid number."""
     text = (raw or "").translate(_DIGITS).strip()
@@ -39,8 +47,8 @@ def phone_normalize(raw: str | None, *, region: str | None, field: str = "phone"
     if number is None or not phonenumbers.is_valid_number(number):
         raise DomainError(
             "invalid_phone",
-            _("“{value}” is not a valid phone number. Enter it with its country code, e.g. +966501234567.").format(
-                value=(raw or "").strip()[:40]
+            _("“{value}” is not a valid phone number. Enter it with its country code, e.g. {example}.").format(
+                value=(raw or "").strip()[:40], example=_phone_example(region)
             ),
             field=field,
         )

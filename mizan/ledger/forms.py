@@ -19,10 +19,20 @@ from mizan.ledger.models import (
     Journal,
     JournalKind,
 )
+from mizan.ledger.numbers import normalize_number
 from mizan.ledger.selectors.accounts import postable_account_list
 
 AMOUNT_ATTRS = {"inputmode": "decimal", "dir": "ltr", "class": "text-end", "autocomplete": "off"}
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+
+
+class AmountField(forms.DecimalField):
+    """A decimal typed with Arabic-Indic digits, ٫ and thousands separators (see numbers.py)."""
+
+    def to_python(self, value: Any) -> Decimal | None:
+        if isinstance(value, str):
+            value = normalize_number(value)
+        return super().to_python(value)
 
 
 class AccountChoiceField(forms.ModelChoiceField):
@@ -93,7 +103,7 @@ class JournalEntryForm(StyledFormMixin, forms.Form):
     reference = forms.CharField(label=_("Reference"), max_length=100, required=False)
     memo = forms.CharField(label=_("Memo"), max_length=300, required=False)
     currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES)
-    exchange_rate = forms.DecimalField(
+    exchange_rate = AmountField(
         label=_("Exchange rate"),
         max_digits=20,
         decimal_places=8,
@@ -112,10 +122,10 @@ class JournalEntryForm(StyledFormMixin, forms.Form):
 class JournalLineForm(StyledFormMixin, forms.Form):
     account = AccountChoiceField(label=_("Account"), queryset=Account.objects.none())
     description = forms.CharField(label=_("Description"), max_length=300, required=False)
-    debit = forms.DecimalField(
+    debit = AmountField(
         label=_("Debit"), max_digits=20, decimal_places=3, required=False, widget=forms.TextInput(attrs=AMOUNT_ATTRS)
     )
-    credit = forms.DecimalField(
+    credit = AmountField(
         label=_("Credit"), max_digits=20, decimal_places=3, required=False, widget=forms.TextInput(attrs=AMOUNT_ATTRS)
     )
     partner = forms.ModelChoiceField(label=_("Partner"), queryset=None, required=False)
@@ -188,7 +198,7 @@ JournalLineFormSet = forms.formset_factory(
 class ExchangeRateForm(StyledFormMixin, forms.Form):
     currency = forms.ChoiceField(label=_("Currency"), choices=CURRENCY_CHOICES)
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    rate = forms.DecimalField(
+    rate = AmountField(
         label=_("Rate to the base currency"),
         max_digits=20,
         decimal_places=8,

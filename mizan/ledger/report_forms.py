@@ -43,6 +43,9 @@ class AsOfForm(StyledFormMixin, forms.Form):
     def __init__(self, *args: Any, org: Any, **kwargs: Any) -> None:
         self.org = org
         super().__init__(*args, **kwargs)
+        if self.is_bound and not self.data.get("as_of"):
+            self.data = self.data.copy()
+            self.data["as_of"] = org.today().isoformat()
 
     def as_of_date(self) -> datetime.date:
         return self.cleaned_data.get("as_of") or self.org.today()
@@ -69,6 +72,7 @@ class PeriodForm(StyledFormMixin, forms.Form):
     def __init__(self, *args: Any, org: Any, **kwargs: Any) -> None:
         self.org = org
         super().__init__(*args, **kwargs)
+        self._show_default_period()
         analytic = AnalyticAccount.objects.filter(organization=org).order_by("code")
         if "cost_center" in self.fields:
             self.fields["cost_center"].queryset = analytic.filter(
@@ -76,6 +80,18 @@ class PeriodForm(StyledFormMixin, forms.Form):
             )
         if "project" in self.fields:
             self.fields["project"].queryset = analytic.filter(kind=AnalyticKind.PROJECT)
+
+    def _show_default_period(self) -> None:
+        """Empty dates mean the default period: show it in the fields, not blank date inputs
+        above a report of dates the accountant cannot see."""
+        if not self.is_bound:
+            return
+        missing = [name for name in ("date_from", "date_to") if not self.data.get(name)]
+        if missing:
+            self.data = self.data.copy()
+            defaults = dict(zip(("date_from", "date_to"), default_period(self.org), strict=True))
+            for name in missing:
+                self.data[name] = defaults[name].isoformat()
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -3,7 +3,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from mizan.ledger.urls_parts import reports
+from mizan.ledger.urls_parts import analytics, reports
 from mizan.ledger.views import accounts, entries, periods, rates
 
 app_name = "ledger"
@@ -35,4 +35,5 @@ urlpatterns = [
     path("exchange-rates/<int:pk>/delete/", rates.exchange_rate_delete_view, name="exchange_rate_delete"),
     path("opening-balances/", rates.opening_balance_import, name="opening_balance_import"),
     *reports.urlpatterns,
+    *analytics.urlpatterns,
 ]

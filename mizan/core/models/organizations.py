@@ -102,7 +102,7 @@ class Membership(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} @ {self.organization} ({self.role})"
+        return f"{self.user} ({self.get_role_display()})"
 
 
 class Invitation(models.Model):

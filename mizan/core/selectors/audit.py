@@ -15,8 +15,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import QuerySet
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
+from mizan.core.formatting import active_formatter
 from mizan.core.models import AuditEntry, Membership, Organization, User
 
 #: Filters the audit log accepts; any other key is ignored.
@@ -85,26 +87,68 @@ def content_type_label(content_type: ContentType) -> str:
 
 
 def with_display_changes(entries: Iterable[AuditEntry]) -> list[AuditEntry]:
-    """Attach `display_changes` and `record_type` to each entry (no extra queries)."""
+    """Attach `display_changes` and `record_type` to each entry.
+
+    Links to other records are shown by name: one query per related model across all entries
+    (never one per entry), restricted to the entry's organization.
+    """
     result = list(entries)
+    labels = _related_labels(result)
     for entry in result:
         model = entry.content_type.model_class()
         entry.record_type = content_type_label(entry.content_type)
         rows = [
-            _change_row(model, name, values)
+            _change_row(model, name, values, labels)
             for name, values in sorted((entry.changes or {}).items())
-            if name not in _HIDDEN_FIELDS
+            if _is_shown(model, name)
         ]
         # A created record's empty fields say nothing: leave them out.
         entry.display_changes = [row for row in rows if row.old != row.new]
     return result
 
 
-def _change_row(model: type[models.Model] | None, name: str, values: Any) -> ChangeRow:
+def _is_shown(model: type[models.Model] | None, name: str) -> bool:
+    """Secrets, the organization itself and derived columns (editable=False) are not history."""
+    if name in _HIDDEN_FIELDS or name == "organization":
+        return False
+    field = _field(model, name)
+    return field is None or field.editable
+
+
+def _related_labels(entries: list[AuditEntry]) -> dict[tuple[type[models.Model], str], str]:
+    """{(related model, id): label} for every foreign key value the entries mention."""
+    wanted: dict[type[models.Model], set[str]] = {}
+    organizations: set[int] = set()
+    for entry in entries:
+        model = entry.content_type.model_class()
+        organizations.add(entry.organization_id)
+        for name, values in (entry.changes or {}).items():
+            field = _field(model, name)
+            if isinstance(field, models.ForeignKey) and _is_shown(model, name):
+                ids = values if isinstance(values, list | tuple) else [values]
+                wanted.setdefault(field.related_model, set()).update(str(v) for v in ids if v not in (None, ""))
+    labels: dict[tuple[type[models.Model], str], str] = {}
+    for related_model, ids in wanted.items():
+        queryset = related_model._default_manager.filter(pk__in=[i for i in ids if i.isdigit()])
+        if related_model is User:
+            queryset = queryset.filter(memberships__organization_id__in=organizations).distinct()
+        elif any(f.name == "organization" for f in related_model._meta.concrete_fields):
+            queryset = queryset.filter(organization_id__in=organizations)
+        else:
+            continue  # not tenant data we can scope: keep the raw id
+        labels.update({(related_model, str(obj.pk)): str(obj) for obj in queryset})
+    return labels
+
+
+def _change_row(
+    model: type[models.Model] | None, name: str, values: Any, labels: dict[tuple[type[models.Model], str], str]
+) -> ChangeRow:
     old, new = [*values, None, None][:2] if isinstance(values, list | tuple) else (None, values)
     field = _field(model, name)
     label = str(field.verbose_name) if field is not None else name
-    return ChangeRow(field=name, label=label, old=_display_value(field, old), new=_display_value(field, new))
+    return ChangeRow(
+        field=name, label=label, old=_display_value(field, old, labels), new=_display_value(field, new, labels)
+    )
 
 
 def _field(model: type[models.Model] | None, name: str) -> models.Field | None:
@@ -117,11 +161,21 @@ def _field(model: type[models.Model] | None, name: str) -> models.Field | None:
     return field if isinstance(field, models.Field) else None
 
 
-def _display_value(field: models.Field | None, value: Any) -> str:
+def _display_value(
+    field: models.Field | None, value: Any, labels: dict[tuple[type[models.Model], str], str] | None = None
+) -> str:
     if value is None or value == "":
         return "—"
     if field is not None and field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(field, models.BooleanField) or value in ("True", "False"):
         return _("Yes") if value in ("True", True) else _("No")
+    if isinstance(field, models.ForeignKey) and labels is not None:
+        return labels.get((field.related_model, str(value)), str(value))
+    if isinstance(field, models.DateTimeField):
+        moment = parse_datetime(str(value))
+        return active_formatter().datetime(moment) if moment is not None else str(value)
+    if isinstance(field, models.DateField):
+        day = parse_date(str(value))
+        return active_formatter().date(day) if day is not None else str(value)
     return str(value)

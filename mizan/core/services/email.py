@@ -32,7 +32,8 @@ def email_render(*, template: str, context: dict[str, Any], language: str) -> Em
     """Render `emails/<template>_subject.txt`, `.txt` and `.html` in `language`."""
     with translation.override(language):
         full_context = {"site_url": settings.SITE_URL, "language": language, **context}
-        subject = render_to_string(f"emails/{template}_subject.txt", full_context).strip().replace("\n", " ")
+        # One line: a CR or LF (e.g. in a subject typed by a member) makes the mail library refuse the header.
+        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", full_context).split())
         text_body = render_to_string(f"emails/{template}.txt", full_context)
         html_body = render_to_string(f"emails/{template}.html", full_context)
     message = EmailMultiAlternatives(subject=subject, body=text_body, from_email=settings.DEFAULT_FROM_EMAIL)

@@ -168,3 +168,18 @@ def test_record_history_hides_secrets(tenant):
         )
     entry = audit_entries_for(org=tenant.org, instance=tenant.org)[0]
     assert [row.field for row in entry.display_changes] == ["vat_rate"]
+
+
+def test_record_history_names_related_records_and_hides_derived_columns(tenant):
+    """History shows the owner's name (not an id), and never the organization or search columns."""
+    from mizan.core.selectors.audit import audit_entries_for
+    from mizan.crm.services.clients import company_create
+
+    admin = tenant.members[Role.ADMIN]
+    company = company_create(org=tenant.org, actor_membership=admin, data={"name_latin": "Acme Trading"})
+    (entry,) = audit_entries_for(org=tenant.org, instance=company)
+    shown = {row.field: row.new for row in entry.display_changes}
+    assert shown["owner"] == str(admin.user)
+    assert "organization" not in shown
+    assert "search_name" not in shown
+    assert shown["name_latin"] == "Acme Trading"

@@ -355,10 +355,14 @@ class ContactViewSet(_ClientViewSet):
     def get_org_queryset(self) -> QuerySet[Contact]:
         return contact_list(org=self.org, membership=self.membership)
 
-    def _data(self, serializer: ContactInputSerializer) -> dict[str, Any]:
+    def _data(self, serializer: ContactInputSerializer, contact: Contact | None = None) -> dict[str, Any]:
+        """The company must be one the member sees, or the one the contact already has (resent on edit)."""
         data = _service_data(serializer.validated_data, ids={"owner_id": "owner", "company_id": "company"})
         if data.get("company") is not None:
-            data["company"] = self.visible(Company, data["company"])
+            if contact is not None and data["company"] == contact.company_id:
+                data["company"] = access_or_404(Company, org=self.org, pk=data["company"])
+            else:
+                data["company"] = self.visible(Company, data["company"])
         return data
 
     @extend_schema(
@@ -380,7 +384,7 @@ class ContactViewSet(_ClientViewSet):
         serializer = ContactInputSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         contact = contact_update(
-            org=self.org, actor_membership=self.membership, contact=contact, data=self._data(serializer)
+            org=self.org, actor_membership=self.membership, contact=contact, data=self._data(serializer, contact)
         )
         return Response(ContactOutputSerializer(contact).data)
 

@@ -21,6 +21,7 @@ from mizan.crm.filters.deals import DEAL_DEFAULT_ORDERING, DEAL_ORDERING, DealFi
 from mizan.crm.models import Company, Contact, Deal, LeadSource, LostReason, Pipeline, Stage
 from mizan.crm.selectors.deals import deal_queryset, lost_reason_list, pipeline_with_stages, stage_list
 from mizan.crm.selectors.forecast import forecast_build
+from mizan.crm.selectors.visibility import crm_visible_or_404
 from mizan.crm.services.deals import deal_create, deal_mark_lost, deal_mark_won, deal_move, deal_reopen, deal_update
 from mizan.crm.services.pipelines import (
     lost_reason_create,
@@ -205,20 +206,31 @@ class ForecastQueryInputSerializer(serializers.Serializer):
 # --- Resolving ids inside the organization ----------------------------------------------------------
 
 
-def _resolve_deal_data(view: OrganizationViewSet, data: dict[str, Any]) -> dict[str, Any]:
+def _linked_or_404(view: OrganizationViewSet, model: type, pk: Any, *, already_linked: set[int]) -> Any:
+    """A company or contact to link: one the member may see (CRM visibility), or one the deal
+    already has (so an edit may resend it); anything else is a 404, never a name leaked back."""
+    if pk in already_linked:
+        return access_or_404(model, org=view.org, pk=pk)
+    return crm_visible_or_404(model.objects.all(), org=view.org, membership=view.membership, pk=pk)
+
+
+def _resolve_deal_data(view: OrganizationViewSet, data: dict[str, Any], deal: Deal | None = None) -> dict[str, Any]:
     org = view.org
     resolved = dict(data)
     for name, model in (
         ("pipeline", Pipeline),
         ("stage", Stage),
-        ("company", Company),
         ("source", LeadSource),
         ("lost_reason", LostReason),
     ):
         if resolved.get(name) is not None:
             resolved[name] = access_or_404(model, org=org, pk=resolved[name])
+    if resolved.get("company") is not None:
+        linked = {deal.company_id} if deal is not None and deal.company_id else set()
+        resolved["company"] = _linked_or_404(view, Company, resolved["company"], already_linked=linked)
     if "contacts" in resolved:
-        resolved["contacts"] = [access_or_404(Contact, org=org, pk=pk) for pk in resolved["contacts"]]
+        linked = {contact.pk for contact in deal.contacts.all()} if deal is not None else set()
+        resolved["contacts"] = [_linked_or_404(view, Contact, pk, already_linked=linked) for pk in resolved["contacts"]]
     if resolved.get("owner") is not None:
         membership = access_or_404(
             Membership.objects.select_related("user"), org=org, pk=resolved["owner"], field="user_id"
@@ -412,7 +424,9 @@ class DealViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, Organization
             for key, value in serializer.validated_data.items()
             if key not in {"pipeline", "stage", "lost_reason", "lost_note"}
         }
-        deal_update(org=self.org, actor_membership=self.membership, deal=deal, data=_resolve_deal_data(self, data))
+        deal_update(
+            org=self.org, actor_membership=self.membership, deal=deal, data=_resolve_deal_data(self, data, deal)
+        )
         return Response(DealOutputSerializer(self._fresh(deal.pk)).data)
 
     @extend_schema(

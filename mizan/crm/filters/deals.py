@@ -16,6 +16,7 @@ from mizan.core.arabic import normalize_arabic
 from mizan.core.forms.base import StyledFormMixin
 from mizan.core.models import User
 from mizan.crm.models import Company, Deal, LeadSource, Pipeline, Stage
+from mizan.crm.selectors.visibility import crm_visible
 
 #: Public ordering name -> model path, shared by the list page and the API (an allow-list).
 DEAL_ORDERING: dict[str, str] = {
@@ -47,8 +48,12 @@ def _stages(request: Any) -> QuerySet[Stage]:
 
 
 def _companies(request: Any) -> QuerySet[Company]:
+    """Only companies the member may see: a hidden company's id must not validate (an existence oracle)."""
     org = _org(request)
-    return Company.objects.filter(organization=org) if org else Company.objects.none()
+    membership = getattr(request, "membership", None) if request is not None else None
+    if not org or membership is None:
+        return Company.objects.none()
+    return crm_visible(Company.objects.all(), org=org, membership=membership)
 
 
 def _sources(request: Any) -> QuerySet[LeadSource]:

@@ -106,9 +106,12 @@ class ContactForm(_ClientForm):
         "notes",
     ]
 
-    def __init__(self, *args: Any, org: Organization, membership: Membership, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, org: Organization, membership: Membership, contact: Contact | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, org=org, membership=membership, **kwargs)
-        self.fields["company"].queryset = company_choices(org=org, membership=membership)
+        kept = contact.company_id if contact is not None else None  # never an id from the query string
+        self.fields["company"].queryset = company_choices(org=org, membership=membership, keep_pk=kept)
         self.fields["company"].empty_label = _("No company")
         self.fields["mobile"].widget.input_type = "tel"
 
@@ -209,6 +212,8 @@ class LeadConvertForm(StyledFormMixin, forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        for name in ("company_choice", "contact_choice"):  # radios, not text boxes (the mixin styles them as inputs)
+            self.fields[name].widget.attrs["class"] = "form-check-input"
         new_company = (
             _("Create a new company “{name}”").format(name=lead.company_name) if lead.company_name else _("No company")
         )

@@ -10,15 +10,25 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mizan.core.countries import CURRENCY_CHOICES
 from mizan.core.forms.base import StyledFormMixin
-from mizan.core.models import Organization, User
+from mizan.core.models import Membership, Organization, User
 from mizan.crm.models import Company, Contact, Deal, LeadSource, LostReason, Pipeline, Stage
+from mizan.crm.selectors.visibility import crm_visible
 
 #: How many companies/contacts a select lists; the chosen one is always included.
 CHOICES_CAP = 200
+
+
+def _visible_or_linked(queryset: Any, *, org: Organization, membership: Membership, linked: list[int]) -> Any:
+    """Records the member may see (CRM visibility), plus those the deal already links (kept on edit)."""
+    visible = crm_visible(queryset, org=org, membership=membership)
+    if not linked:
+        return visible
+    return queryset.filter(organization=org).filter(Q(pk__in=visible.values("pk")) | Q(pk__in=linked))
 
 
 def _members(org: Organization) -> Any:
@@ -57,18 +67,25 @@ class DealForm(StyledFormMixin, forms.Form):
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none(), required=False)
     source = forms.ModelChoiceField(label=_("Source"), queryset=LeadSource.objects.none(), required=False)
 
-    def __init__(self, *args: Any, org: Organization, deal: Deal | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, org: Organization, membership: Membership, deal: Deal | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.deal = deal
         self.fields["pipeline"].queryset = Pipeline.objects.filter(organization=org, is_active=True)
         stages = Stage.objects.filter(organization=org, kind=Stage.Kind.OPEN).select_related("pipeline")
         self.fields["stage"].queryset = stages.order_by("pipeline__position", "pipeline_id", "position", "id")
         self.fields["stage"].label_from_instance = lambda stage: f"{stage.pipeline} › {stage}"
-        companies = Company.objects.filter(organization=org).order_by("name_latin", "name_ar", "id")
+        scope = {"org": org, "membership": membership}
+        linked_company = [deal.company_id] if deal is not None and deal.company_id else []
+        companies = _visible_or_linked(Company.objects.all(), linked=linked_company, **scope)
+        companies = companies.order_by("name_latin", "name_ar", "id")
         self.fields["company"].queryset = companies
         chosen_company = self.data.get("company") if self.is_bound else self.initial.get("company")
         self.fields["company"].widget.choices = _capped_choices(companies, [chosen_company], blank=True)
-        contacts = Contact.objects.filter(organization=org).order_by("name_latin", "name_ar", "id")
+        linked_contacts = list(deal.contacts.values_list("pk", flat=True)) if deal is not None else []
+        contacts = _visible_or_linked(Contact.objects.all(), linked=linked_contacts, **scope)
+        contacts = contacts.order_by("name_latin", "name_ar", "id")
         self.fields["contacts"].queryset = contacts
         chosen_contacts = self.data.getlist("contacts") if self.is_bound else list(self.initial.get("contacts") or [])
         shown_contacts = contacts.filter(company=chosen_company) if chosen_company not in (None, "") else contacts

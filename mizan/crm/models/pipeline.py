@@ -161,7 +161,7 @@ class Deal(OrganizationOwnedModel):
     pipeline = models.ForeignKey(Pipeline, on_delete=models.PROTECT, related_name="deals", verbose_name=_("pipeline"))
     stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="deals", verbose_name=_("stage"))
     #: Order of the card inside its kanban column.
-    position = models.PositiveIntegerField(default=0)
+    position = models.PositiveIntegerField(_("position on the board"), default=0)
     value = models.DecimalField(_("value"), default=Decimal("0"), **MONEY)
     currency = models.CharField(_("currency"), max_length=3, choices=CURRENCY_CHOICES)
     expected_close_date = models.DateField(_("expected close date"), null=True, blank=True)

@@ -6,7 +6,7 @@ sees anyone else's, and runs a fixed number of queries however many rows a page 
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from mizan.core.models import Membership, Organization, User
 from mizan.crm.models import Company, Contact, Deal, Tag
@@ -71,13 +71,13 @@ def client_deals(
     return queryset.order_by("-created_at", "-pk")
 
 
-def company_choices(*, org: Organization, membership: Membership) -> QuerySet[Company]:
-    """Active companies for a picker (names only)."""
-    return (
-        crm_visible(Company.objects.filter(is_active=True), org=org, membership=membership)
-        .only("id", "name_ar", "name_latin", "search_name")
-        .order_by("search_name", "pk")
-    )
+def company_choices(*, org: Organization, membership: Membership, keep_pk: int | None = None) -> QuerySet[Company]:
+    """Active companies for a picker (names only), plus `keep_pk`: the company the edited record
+    already links, even if inactive or not the member's, so saving the form does not drop it."""
+    queryset = crm_visible(Company.objects.filter(is_active=True), org=org, membership=membership)
+    if keep_pk is not None:
+        queryset = Company.objects.filter(organization=org).filter(Q(pk__in=queryset.values("pk")) | Q(pk=keep_pk))
+    return queryset.only("id", "name_ar", "name_latin", "search_name").order_by("search_name", "pk")
 
 
 def member_users(*, org: Organization) -> QuerySet[User]:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from mizan.core.countries import COUNTRY_CHOICES
 from mizan.core.models import Membership, Organization
-from mizan.crm.models import ImportJob, LeadScoringRule, WebForm
+from mizan.crm.models import ImportJob, LeadScoringRule, LeadSource, WebForm
 from mizan.crm.selectors.visibility import sees_all_crm_records
+from mizan.crm.services.scoring import SCORABLE_FIELDS
 
 
 def import_job_list(*, org: Organization, membership: Membership) -> QuerySet[ImportJob]:
@@ -28,3 +30,25 @@ def web_form_public(*, key: str) -> WebForm | None:
 
 def scoring_rule_list(*, org: Organization) -> QuerySet[LeadScoringRule]:
     return LeadScoringRule.objects.filter(organization=org).order_by("-is_active", "id")
+
+
+def scoring_rules_with_argument_labels(*, org: Organization) -> list[LeadScoringRule]:
+    """The rules, each with `argument_label`: what its stored argument means to a person (the field's
+    label, the source's name, the country's name) rather than "phone" or a source id."""
+    rules = list(scoring_rule_list(org=org))
+    Condition = LeadScoringRule.Condition
+    source_ids = [
+        int(rule.argument) for rule in rules if rule.condition == Condition.SOURCE_IS and rule.argument.isdigit()
+    ]
+    sources = {str(source.pk): str(source) for source in LeadSource.objects.filter(organization=org, pk__in=source_ids)}
+    countries = {code: str(name) for code, name in COUNTRY_CHOICES}
+    for rule in rules:
+        if rule.condition == Condition.FIELD_PRESENT:
+            rule.argument_label = str(SCORABLE_FIELDS.get(rule.argument, rule.argument))
+        elif rule.condition == Condition.SOURCE_IS:
+            rule.argument_label = sources.get(rule.argument, rule.argument)
+        elif rule.condition == Condition.COUNTRY_IS:
+            rule.argument_label = countries.get(rule.argument, rule.argument)
+        else:
+            rule.argument_label = rule.argument
+    return rules

@@ -31,7 +31,7 @@ DEFAULT_STAGES: list[tuple[str, str, int, str, int]] = [
     ("مؤهلة", "Qualified", 30, Stage.Kind.OPEN, 14),
     ("عرض سعر", "Proposal", 60, Stage.Kind.OPEN, 14),
     ("تفاوض", "Negotiation", 80, Stage.Kind.OPEN, 10),
-    ("مكسوبة", "Won", 100, Stage.Kind.WON, 0),
+    ("رابحة", "Won", 100, Stage.Kind.WON, 0),
     ("خاسرة", "Lost", 0, Stage.Kind.LOST, 0),
 ]
 DEFAULT_LOST_REASONS: list[tuple[str, str]] = [

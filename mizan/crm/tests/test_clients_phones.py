@@ -40,7 +40,17 @@ def test_invalid_phone_is_a_translated_field_error(raw, region):
     with pytest.raises(DomainError) as error:
         phone_normalize(raw, region=region, field="mobile")
     assert (error.value.code, error.value.field) == ("invalid_phone", "mobile")
-    assert "+966501234567" in error.value.message
+    assert "\u2066+" in error.value.message and error.value.message.endswith("\u2069.")
+
+
+def test_invalid_phone_example_is_of_the_region_and_isolated_left_to_right():
+    """Regression: in Arabic the example "+966…" rendered as "966…+"; and an Egyptian org got a Saudi example."""
+    with translation.override("en"), pytest.raises(DomainError) as egypt:
+        phone_normalize("123", region="EG")
+    assert egypt.value.message.endswith("e.g. \u2066+201001234567\u2069.")
+    with translation.override("en"), pytest.raises(DomainError) as saudi:
+        phone_normalize("123", region="SA")
+    assert "\u2066+9665" in saudi.value.message
 
 
 def test_invalid_phone_message_is_translated():

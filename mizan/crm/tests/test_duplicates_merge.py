@@ -199,6 +199,18 @@ def test_duplicates_page_and_merge_view(tenant):
     assert client.get("/crm/duplicates/?kind=companies").content.decode().count("Compare and merge") == 0
 
 
+def test_merge_page_writes_phones_and_emails_left_to_right(tenant):
+    """Regression: on the Arabic page "+966…" showed as "966…+" (no dir="ltr" on the compared values)."""
+    owner = tenant.members[Role.OWNER]
+    first = make_company(owner, name_ar="مكة للتجارة", phone="0501234567")
+    second = make_company(owner, name_ar="مكه للتجاره", phone="0501234567", email="info@makkah.example")
+    client = client_for(tenant.user(Role.SALES))
+    html = client.get(f"/crm/duplicates/merge/?kind=companies&first={first.pk}&second={second.pk}").content.decode()
+    assert html.count('<td dir="ltr" class="text-start">+966501234567</td>') == 2
+    assert '<td dir="ltr" class="text-start">info@makkah.example</td>' in html
+    assert '<td dir="ltr" class="text-start">مكة للتجارة</td>' not in html  # names follow the page direction
+
+
 def test_merge_view_refuses_other_organizations_records(tenant, other_tenant):
     mine = make_company(tenant.members[Role.OWNER], name_latin="Acme")
     foreign = make_company(other_tenant.members[Role.OWNER], name_latin="Acme")

@@ -285,6 +285,31 @@ def test_pages_upload_map_preview_start_and_progress(tenant, django_capture_on_c
     assert Lead.objects.filter(organization=tenant.org).count() == 1
 
 
+def test_preview_writes_emails_and_phones_left_to_right(tenant):
+    """Regression: on the Arabic page "+966 55 123 4002" wrapped as "123 55 966+ 4002" (no dir="ltr")."""
+    sales = tenant.members[Role.SALES]
+    job = import_job_create(
+        org=tenant.org,
+        actor_membership=sales,
+        upload=upload("name,email,phone\nأحمد,a@b.sa,+966 55 123 4002\n".encode()),
+    )
+    import_job_set_mapping(
+        org=tenant.org, actor_membership=sales, job=job, mapping={"person_name": 0, "email": 1, "phone": 2}
+    )
+    html = client_for(tenant.user(Role.SALES)).get(f"/crm/import/{job.pk}/preview/").content.decode()
+    assert '<td dir="ltr" class="text-start">+966 55 123 4002</td>' in html
+    assert '<td dir="ltr" class="text-start">a@b.sa</td>' in html
+    assert "<td>أحمد</td>" in html
+
+
+def test_column_page_isolates_the_file_name_from_the_row_count(tenant):
+    """Regression: in Arabic, "leads.csv: 5 rows" read "leads.csv: 5" as one Latin run, the count glued to the name."""
+    sales = tenant.members[Role.SALES]
+    job = import_job_create(org=tenant.org, actor_membership=sales, upload=upload(b"name\nOmar\nMona\n"))
+    html = client_for(tenant.user(Role.SALES)).get(f"/crm/import/{job.pk}/columns/").content.decode()
+    assert "\u2068leads.csv\u2069: 2 rows" in html
+
+
 def test_progress_polls_while_queued(tenant):
     sales = tenant.members[Role.SALES]
     job = import_job_create(org=tenant.org, actor_membership=sales, upload=upload(b"name\nOmar\n"))

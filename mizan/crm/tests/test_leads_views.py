@@ -127,6 +127,40 @@ def test_convert_page_offers_matches_first_and_converts(tenant, sales_client):
     assert Deal.objects.count() == 1 and Company.objects.count() == 1
 
 
+def test_records_without_an_owner_render_a_dash_not_a_500(tenant, owner_client):
+    """Regression: a web-form lead with "Nobody" as owner made the lead list 500
+    (`|default:lead.owner.email` raises when owner is None); companies and contacts had the same template line."""
+    lead = make_lead(None, org=tenant.org, person_name="Web visitor")
+    assert lead.owner_id is None
+    owner = tenant.members[Role.OWNER]
+    company = make_company(owner, name_latin="Ownerless Co")
+    contact = make_contact(owner, name_latin="Ownerless Person")
+    Company.objects.filter(pk=company.pk).update(owner=None)
+    Contact.objects.filter(pk=contact.pk).update(owner=None)
+    for url in (
+        reverse("crm:lead_list"),
+        reverse("crm:lead_detail", args=[lead.pk]),
+        reverse("crm:company_list"),
+        reverse("crm:company_detail", args=[company.pk]),
+        reverse("crm:contact_list"),
+        reverse("crm:contact_detail", args=[contact.pk]),
+    ):
+        response = owner_client.get(url)
+        assert response.status_code == 200, url
+        assert "—" in response.content.decode()
+
+
+def test_convert_page_shows_real_radio_buttons(tenant, sales_client):
+    """Regression: the company/contact choices rendered as empty text boxes (class form-control)."""
+    sales = tenant.members[Role.SALES]
+    make_company(sales, name_latin="Nile Co", email="info@nile.eg")
+    lead = make_lead(sales, person_name="Hany", company_name="Nile Company", email="hany@nile.eg")
+    html = sales_client.get(reverse("crm:lead_convert", args=[lead.pk])).content.decode()
+    radios = [tag for tag in html.split("<input") if 'type="radio"' in tag]
+    assert len(radios) >= 3
+    assert all('class="form-check-input"' in tag for tag in radios)
+
+
 def test_convert_with_another_organizations_company_is_404(tenant, other_tenant, sales_client):
     foreign = make_company(other_tenant.members[Role.SALES], name_latin="Foreign")
     lead = make_lead(tenant.members[Role.SALES], company_name="Mine")

@@ -213,6 +213,26 @@ def test_editor_page_adds_edits_and_deletes(tenant, django_capture_on_commit_cal
     assert not LeadScoringRule.objects.filter(pk=rule.pk).exists()
 
 
+def test_editor_list_names_the_field_source_and_country_not_their_codes(tenant):
+    """Regression: the list showed "(phone)", "(3)" (a source id) and "(SA)" instead of what they mean."""
+    expo = LeadSource.objects.get(organization=tenant.org, name_en="Exhibition")
+    _only_rules(
+        tenant.org,
+        ("Has phone", C.FIELD_PRESENT, "phone", 5),
+        ("Expo", C.SOURCE_IS, str(expo.pk), 7),
+        ("Saudi", C.COUNTRY_IS, "SA", 3),
+        ("Busy", C.ACTIVITY_COUNT_AT_LEAST, "3", 2),
+    )
+    client = client_for(tenant.user(Role.ADMIN))
+    html = client.get("/crm/settings/scoring/").content.decode()  # the test users read English
+    rules = html.split("<tbody>")[1].split("</tbody>")[0]
+    assert "(<bdi>Phone</bdi>)" in rules
+    assert "(<bdi>Exhibition</bdi>)" in rules and f"({expo.pk})" not in rules
+    assert "(<bdi>Saudi Arabia</bdi>)" in rules
+    assert "(<bdi>3</bdi>)" in rules
+    assert "(phone)" not in rules and "(SA)" not in rules
+
+
 def test_editor_is_for_managers_and_other_organizations_rules_are_404(tenant, other_tenant):
     assert client_for(tenant.user(Role.SALES)).get("/crm/settings/scoring/").status_code == 403
     foreign = LeadScoringRule.objects.filter(organization=other_tenant.org).first()

@@ -153,6 +153,15 @@ def test_admin_creates_edits_and_regenerates_the_key(tenant):
     assert client_for(tenant.user(Role.SALES)).get("/crm/settings/web-forms/").status_code == 403
 
 
+def test_settings_page_lists_each_field_choice_as_a_labelled_check(tenant, web_form):
+    """Regression: the field checkboxes rendered bare (no .form-check), floated and covered the next fields."""
+    client = client_for(tenant.user(Role.ADMIN))
+    html = client.get(f"/crm/settings/web-forms/{web_form.pk}/").content.decode()
+    assert html.count('<div class="form-check">') >= 7  # one per optional field (email ... message)
+    assert '<input type="checkbox" name="fields" value="email" class="form-check-input"' in html
+    assert '<legend class="form-label fs-6">Fields</legend>' in html
+
+
 def test_other_organizations_form_is_404_and_unchanged(tenant, other_tenant):
     foreign = web_form_create(
         org=other_tenant.org, actor_membership=other_tenant.members[Role.ADMIN], data={"name": "Theirs"}

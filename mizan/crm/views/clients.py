@@ -229,6 +229,7 @@ def contact_update_view(request: HttpRequest, pk: int) -> HttpResponse:
         initial=ContactForm.initial_for(contact),
         org=request.org,
         membership=request.membership,
+        contact=contact,
     )
     if request.method == "POST" and form.is_valid():
         try:

@@ -160,7 +160,7 @@ def deal_create_view(request: HttpRequest) -> HttpResponse:
     for name in ("pipeline", "stage", "company"):
         if request.GET.get(name, "").isdigit():
             initial[name] = int(request.GET[name])
-    form = DealForm(request.POST or None, org=request.org, initial=initial)
+    form = DealForm(request.POST or None, org=request.org, membership=request.membership, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             deal = deal_create(org=request.org, actor_membership=request.membership, data=dict(form.cleaned_data))
@@ -186,7 +186,7 @@ def deal_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
         "owner": deal.owner_id,
         "source": deal.source_id,
     }
-    form = DealForm(request.POST or None, org=request.org, deal=deal, initial=initial)
+    form = DealForm(request.POST or None, org=request.org, membership=request.membership, deal=deal, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             deal_update(org=request.org, actor_membership=request.membership, deal=deal, data=dict(form.cleaned_data))

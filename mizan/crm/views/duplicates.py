@@ -72,9 +72,13 @@ def duplicate_merge_view(request: HttpRequest) -> HttpResponse:
         [],
     )
     fields = _compare_fields(kind)
-    rows = [(label, getattr(first, name), getattr(second, name)) for name, label in fields]
+    rows = [(label, getattr(first, name), getattr(second, name), name in _LTR_FIELDS) for name, label in fields]
     context = {"kind": kind, "first": first, "second": second, "rows": rows, "reasons": reasons}
     return render(request, "crm/tools/duplicate_merge.html", context)
+
+
+#: Values written left to right whatever the page language (a phone's "+" must stay in front).
+_LTR_FIELDS = frozenset({"email", "phone", "mobile", "website", "vat_number"})
 
 
 def _compare_fields(kind: str) -> list[tuple[str, str]]:

@@ -24,6 +24,9 @@ from mizan.crm.services.imports import (
     import_preview,
 )
 
+#: Cells written left to right whatever the page language (a phone's "+" must stay in front).
+_LTR_FIELDS = frozenset({"email", "phone", "website"})
+
 
 def _job(request: HttpRequest, pk: int) -> ImportJob:
     return access_or_404(import_job_list(org=request.org, membership=request.membership), org=request.org, pk=pk)
@@ -94,7 +97,7 @@ def import_preview_view(request: HttpRequest, pk: int) -> HttpResponse:
     fields = [(name, label) for name, label in IMPORT_FIELDS.items() if name in job.mapping]
     context = {
         "job": job,
-        "rows": [(row, [row.values.get(name, "") for name, _label in fields]) for row in rows],
+        "rows": [(row, [(row.values.get(name, ""), name in _LTR_FIELDS) for name, _label in fields]) for row in rows],
         "fields": fields,
         "row_count_with_errors": sum(1 for row in rows if row.errors),
     }

@@ -14,7 +14,7 @@ from mizan.core.roles import Capability
 from mizan.core.views.base import apply_domain_error, org_view
 from mizan.crm.forms.tools import ScoringRuleForm
 from mizan.crm.models import LeadScoringRule
-from mizan.crm.selectors.tools import scoring_rule_list
+from mizan.crm.selectors.tools import scoring_rules_with_argument_labels
 from mizan.crm.services.scoring import scoring_rule_create, scoring_rule_delete, scoring_rule_update
 
 
@@ -31,7 +31,7 @@ def scoring_rule_list_view(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("The rule was added. Lead scores are being recalculated."))
             return redirect("crm:scoring_rule_list")
-    context = {"rules": scoring_rule_list(org=request.org), "form": form}
+    context = {"rules": scoring_rules_with_argument_labels(org=request.org), "form": form}
     return render(request, "crm/tools/scoring_rule_list.html", context)
 
 

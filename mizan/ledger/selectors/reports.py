@@ -295,7 +295,10 @@ def comparison_range(
     """The period to compare with: the same span just before (whole months shift by months,
     else by days), or the same dates one year earlier."""
     if comparison == Comparison.PREVIOUS_YEAR:
-        return _shift_year(date_from, -1), _shift_year(date_to, -1)
+        end = _shift_year(date_to, -1)
+        if date_to == _month_end(date_to):
+            end = _month_end(end)  # February 2025 compares with all of February 2024, the 29th too
+        return _shift_year(date_from, -1), end
     if comparison != Comparison.PREVIOUS_PERIOD:
         return None
     if date_from.day == 1 and date_to == _month_end(date_to):

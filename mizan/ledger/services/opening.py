@@ -18,6 +18,7 @@ from mizan.core.errors import DomainError
 from mizan.core.formatting import round_money
 from mizan.core.roles import Capability
 from mizan.ledger.models import Account, AccountRole, JournalEntry
+from mizan.ledger.numbers import normalize_number
 from mizan.ledger.services.common import require_member_of
 from mizan.ledger.services.entries import LineInput, general_journal, journal_entry_create
 
@@ -59,7 +60,7 @@ def _row_error(number: int, message: str) -> DomainError:
 
 
 def _decimal(text: str, number: int, currency: str) -> Decimal:
-    text = (text or "").strip().replace(",", "")
+    text = normalize_number(text or "")
     if not text:
         return ZERO
     try:

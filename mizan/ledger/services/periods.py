@@ -10,6 +10,7 @@ from typing import Any
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from mizan.core.access import require_capability
 from mizan.core.errors import DomainError
@@ -232,9 +233,11 @@ def fiscal_year_close(*, org: Any, actor_membership: Any, fiscal_year: FiscalYea
         if drafts:
             raise DomainError(
                 "ledger.drafts_in_year",
-                _("{count} draft entries are dated in this fiscal year: post or delete them first.").format(
-                    count=drafts
-                ),
+                ngettext(
+                    "{count} draft entry is dated in this fiscal year: post or delete it first.",
+                    "{count} draft entries are dated in this fiscal year: post or delete them first.",
+                    drafts,
+                ).format(count=drafts),
             )
         closing = closing_entry_post(org=org, actor_membership=actor_membership, fiscal_year=year)
         now = timezone.now()

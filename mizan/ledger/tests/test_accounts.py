@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.utils import translation
 
 from mizan.core.errors import DomainError, PermissionDeniedError
 from mizan.core.models import AuditEntry
@@ -62,7 +63,7 @@ def test_other_organizations_parent_is_not_found(tenant, other_tenant, accountan
 def test_account_with_lines_cannot_be_deleted_or_change_type(tenant, accountant):
     post(tenant, [("5300", "10", "0"), ("1110", "0", "10")])
     rent = account(tenant.org, "5300")
-    with pytest.raises(DomainError) as error:
+    with translation.override("en"), pytest.raises(DomainError) as error:
         account_delete(org=tenant.org, actor_membership=accountant, account=rent)
     assert error.value.code == "ledger.account_has_lines"
     assert "deactivate" in error.value.message

@@ -57,6 +57,11 @@ def entry_list(request: HttpRequest) -> HttpResponse:
 @org_view(capability=Capability.LEDGER_VIEW)
 def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
     entry = access_or_404(journal_entry_detail_queryset(org=request.org), org=request.org, pk=pk)
+    return _detail_page(request, entry, ReverseForm(initial={"date": request.org.today()}))
+
+
+def _detail_page(request: HttpRequest, entry: JournalEntry, reverse_form: ReverseForm) -> HttpResponse:
+    """The entry page; after a refused reversal it keeps the typed date and memo."""
     total_debit, total_credit = entry_totals(entry=entry)
     context = {
         "entry": entry,
@@ -67,7 +72,7 @@ def entry_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "source": entry.source_type.get_object_for_this_type(pk=entry.source_id) if _source_exists(entry) else None,
         "audit_entries": audit_entries_for(org=request.org, instance=entry),
         "can_post": has_capability(request.membership, Capability.LEDGER_POST),
-        "reverse_form": ReverseForm(initial={"date": request.org.today()}),
+        "reverse_form": reverse_form,
     }
     return render(request, "ledger/entries/detail.html", context)
 
@@ -196,11 +201,11 @@ def entry_post(request: HttpRequest, pk: int) -> HttpResponse:
 @org_view(capability=Capability.LEDGER_POST)
 @require_POST
 def entry_reverse(request: HttpRequest, pk: int) -> HttpResponse:
-    entry = access_or_404(JournalEntry, org=request.org, pk=pk)
+    entry = access_or_404(journal_entry_detail_queryset(org=request.org), org=request.org, pk=pk)
     form = ReverseForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Enter a valid reversal date."))
-        return redirect("ledger:entry_detail", pk=entry.pk)
+        return _detail_page(request, entry, form)
     try:
         reversal = journal_entry_reverse(
             org=request.org,
@@ -211,7 +216,7 @@ def entry_reverse(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except DomainError as error:
         apply_domain_error(None, request, error)
-        return redirect("ledger:entry_detail", pk=entry.pk)
+        return _detail_page(request, entry, form)
     messages.success(request, _("The reversal {number} was posted.").format(number=reversal.display_number()))
     return redirect("ledger:entry_detail", pk=reversal.pk)
 
