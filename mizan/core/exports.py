@@ -5,6 +5,11 @@ list never sits in memory as text) and starts with a UTF-8 byte order mark, with
 reads Arabic as mojibake. XLSX is written with openpyxl's write-only workbook (rows go straight
 to a temporary file); numbers stay numbers and dates stay dates, so totals and filters work in
 Excel, and the sheet reads right to left when the language is Arabic.
+
+A column is `(key, label)` or `(key, label, Amount(...))`: an amount column is rounded half up
+to its currency's minor unit (2 places for SAR, 3 for KWD) and written as a number with that
+many places, whether the currency is the same for every row (a ledger's base currency) or read
+from another column of the row (a deal's own currency).
 """
 
 from __future__ import annotations
@@ -13,8 +18,9 @@ import csv
 import re
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,6 +32,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from mizan.core.formatting import minor_units
+
 CSV = "csv"
 XLSX = "xlsx"
 FORMATS = (CSV, XLSX)
@@ -34,7 +42,18 @@ CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 BYTE_ORDER_MARK = "\ufeff"
 
-Column = tuple[str, Any]  # (key in a row dict, label: a lazily translated string)
+
+@dataclass(frozen=True)
+class Amount:
+    """Marks a column as money: `currency` for every row, or `currency_key`, the column holding
+    each row's own currency (`currency` then serves rows whose currency is blank)."""
+
+    currency: str = ""
+    currency_key: str = ""
+
+
+#: (key in a row dict, label: a lazily translated string[, Amount(...) for a money column])
+Column = tuple[str, Any] | tuple[str, Any, Amount | None]
 Row = dict[str, Any] | Sequence[Any]
 
 #: A cell starting with one of these is a formula to a spreadsheet ("CSV injection").
@@ -42,6 +61,9 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 #: ...except numbers and phone numbers such as "+966 50 123 4567" or "-12.5".
 _PLAIN_NUMBER = re.compile(r"[+-][\d\s().\-]*")
 _FILENAME_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+#: Characters Excel refuses in a sheet name; a name holds at most 31 characters.
+_SHEET_TITLE_UNSAFE = re.compile(r"[\[\]:*?/\\]+")
+SHEET_TITLE_MAX = 31
 
 
 def export_response(
@@ -51,11 +73,13 @@ def export_response(
     rows: Iterable[Row],
     file_format: str,
     timezone_name: str | None = None,
+    sheet_title: str = "",
 ) -> HttpResponse | StreamingHttpResponse | FileResponse:
     """A download of `rows` (dicts keyed by column key, or tuples in column order).
 
-    `filename` is given without extension. Aware datetimes are shown in `timezone_name` (else the
-    current time zone). Raises ValueError for an unknown format: callers validate user input.
+    `filename` is given without extension; `sheet_title` names the XLSX sheet (the list or report
+    shown). Aware datetimes are shown in `timezone_name` (else the current time zone). Raises
+    ValueError for an unknown format: callers validate user input.
     """
     if file_format not in FORMATS:
         raise ValueError(f"Unknown export format {file_format!r}")
@@ -63,15 +87,18 @@ def export_response(
     safe_name = _FILENAME_UNSAFE.sub("-", filename).strip("-") or "export"
     # Labels are resolved now, in the request's language: the CSV body is produced after the
     # view returns, when the request's translation is no longer active.
-    labels = [str(label) for _key, label in columns]
+    labels = [str(column[1]) for column in columns]
+    rounded = _rounded_rows(columns, rows)
     if file_format == CSV:
         booleans = (_("Yes"), _("No"))
-        chunks = _csv_chunks(columns, labels, rows, tz, booleans)
+        chunks = _csv_chunks(columns, labels, rounded, tz, booleans)
         response: Any = StreamingHttpResponse(chunks, content_type=CSV_CONTENT_TYPE)
         response["Content-Disposition"] = f'attachment; filename="{safe_name}.csv"'
     else:
         response = FileResponse(
-            _xlsx_file(columns, labels, rows, tz, right_to_left=get_language_bidi()),
+            _xlsx_file(
+                columns, labels, rounded, tz, right_to_left=get_language_bidi(), title=_sheet_title(str(sheet_title))
+            ),
             as_attachment=True,
             filename=f"{safe_name}.xlsx",
             content_type=XLSX_CONTENT_TYPE,
@@ -83,8 +110,50 @@ def export_response(
 
 def _row_values(columns: Sequence[Column], row: Row) -> list[Any]:
     if isinstance(row, dict):
-        return [row.get(key) for key, _label in columns]
+        return [row.get(column[0]) for column in columns]
     return list(row)
+
+
+def _amount_of(column: Column) -> Amount | None:
+    return column[2] if len(column) > 2 else None  # type: ignore[misc]
+
+
+def _rounded(value: Any, currency: str) -> Any:
+    """`value` rounded half up to the currency's minor unit; anything not a number is left alone."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return value
+    number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if not number.is_finite():
+        return value
+    return number.quantize(Decimal(1).scaleb(-minor_units(currency)), rounding=ROUND_HALF_UP)
+
+
+def _rounded_rows(columns: Sequence[Column], rows: Iterable[Row]) -> Iterator[list[Any]]:
+    """Rows as value lists in column order, amounts rounded to their currency's minor unit."""
+    keys = [column[0] for column in columns]
+    amounts = [(index, amount) for index, column in enumerate(columns) if (amount := _amount_of(column))]
+    currency_index = {
+        amount.currency_key: keys.index(amount.currency_key)
+        for _index, amount in amounts
+        if amount.currency_key in keys
+    }
+    for row in rows:
+        values = _row_values(columns, row)
+        for index, amount in amounts:
+            own = values[currency_index[amount.currency_key]] if amount.currency_key in currency_index else ""
+            values[index] = _rounded(values[index], str(own or amount.currency))
+        yield values
+
+
+def _amount_places(value: Any) -> int | None:
+    """The places of a rounded amount (its exponent), for the spreadsheet's number format."""
+    return -value.as_tuple().exponent if isinstance(value, Decimal) and value.is_finite() else None
+
+
+def _sheet_title(title: str) -> str:
+    """A name Excel accepts: no []:*?/\\, at most 31 characters, never empty."""
+    cleaned = " ".join(_SHEET_TITLE_UNSAFE.sub(" ", title).split()).strip("'")[:SHEET_TITLE_MAX].strip()
+    return cleaned or "Sheet"
 
 
 def _local(value: datetime, tz: ZoneInfo | Any) -> datetime:
@@ -122,13 +191,13 @@ def _csv_text(value: Any, tz: Any, booleans: tuple[str, str]) -> str:
 
 
 def _csv_chunks(
-    columns: Sequence[Column], labels: list[str], rows: Iterable[Row], tz: Any, booleans: tuple[str, str]
+    columns: Sequence[Column], labels: list[str], rows: Iterable[list[Any]], tz: Any, booleans: tuple[str, str]
 ) -> Iterator[str]:
     writer = csv.writer(_LineBuffer())
     yield BYTE_ORDER_MARK + writer.writerow(labels)
     batch: list[str] = []
-    for row in rows:
-        batch.append(writer.writerow([_csv_text(value, tz, booleans) for value in _row_values(columns, row)]))
+    for values in rows:
+        batch.append(writer.writerow([_csv_text(value, tz, booleans) for value in values]))
         if len(batch) >= 500:
             yield "".join(batch)
             batch = []
@@ -139,7 +208,7 @@ def _csv_chunks(
 # --- XLSX -----------------------------------------------------------------------------------
 
 
-def _xlsx_cell(sheet: Any, value: Any, tz: Any) -> Any:
+def _xlsx_cell(sheet: Any, value: Any, tz: Any, *, amount: bool = False) -> Any:
     if isinstance(value, datetime):
         cell = WriteOnlyCell(sheet, value=_local(value, tz))
         cell.number_format = "yyyy-mm-dd hh:mm"
@@ -149,18 +218,29 @@ def _xlsx_cell(sheet: Any, value: Any, tz: Any) -> Any:
         cell.number_format = "yyyy-mm-dd"
         return cell
     if value is None or isinstance(value, bool | int | float | Decimal):
-        return WriteOnlyCell(sheet, value=value)
+        cell = WriteOnlyCell(sheet, value=value)
+        places = _amount_places(value) if amount else None
+        if places is not None:
+            cell.number_format = "#,##0" + ("." + "0" * places if places > 0 else "")
+        return cell
     cell = WriteOnlyCell(sheet, value=str(value))
     cell.data_type = "s"  # never a formula, whatever the text starts with
     return cell
 
 
 def _xlsx_file(
-    columns: Sequence[Column], labels: list[str], rows: Iterable[Row], tz: Any, *, right_to_left: bool
+    columns: Sequence[Column],
+    labels: list[str],
+    rows: Iterable[list[Any]],
+    tz: Any,
+    *,
+    right_to_left: bool,
+    title: str,
 ) -> Any:
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet()
+    sheet = workbook.create_sheet(title=title)
     sheet.sheet_view.rightToLeft = right_to_left
+    sheet.freeze_panes = "A2"  # the header row stays in view while scrolling
     bold = Font(bold=True)
     header = []
     for label in labels:
@@ -168,8 +248,11 @@ def _xlsx_file(
         cell.font = bold
         header.append(cell)
     sheet.append(header)
-    for row in rows:
-        sheet.append([_xlsx_cell(sheet, value, tz) for value in _row_values(columns, row)])
+    amounts = [_amount_of(column) is not None for column in columns]
+    for values in rows:
+        sheet.append(
+            [_xlsx_cell(sheet, value, tz, amount=is_amount) for value, is_amount in zip(values, amounts, strict=False)]
+        )
     target = tempfile.TemporaryFile()  # noqa: SIM115 -- FileResponse closes (and so deletes) it
     workbook.save(target)
     target.seek(0)

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
-from mizan.core.formatting import activate_formatter, reset_formatter
+from mizan.core.formatting import Formatter, activate_formatter, reset_formatter
 from mizan.core.selectors.organizations import membership_for_request
 
 ORGANIZATION_SESSION_KEY = "organization_id"
@@ -66,4 +66,8 @@ class OrganizationMiddleware:
         membership = membership_for_request(request.user, request.session.get(ORGANIZATION_SESSION_KEY))
         request.membership = membership
         request.org = membership.organization if membership else None
+        if not request.path.startswith("/api/"):
+            # Messages built in views and services (counts, limits, row numbers) format like the
+            # page around them; the API keeps plain digits. UserLanguageMiddleware resets this.
+            activate_formatter(Formatter.for_org(request.org))
         return self.get_response(request)

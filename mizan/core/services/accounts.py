@@ -26,6 +26,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from mizan.core.errors import DomainError
+from mizan.core.formatting import active_formatter
 from mizan.core.models import User
 from mizan.core.services.email import email_send
 from mizan.core.services.organizations import organization_create
@@ -48,7 +49,7 @@ def _locked_out() -> DomainError:
     return DomainError(
         "locked_out",
         _("Too many failed sign-in attempts. Sign-in is paused for {minutes} minutes; try again later.").format(
-            minutes=settings.LOGIN_LOCKOUT_MINUTES
+            minutes=active_formatter().number(settings.LOGIN_LOCKOUT_MINUTES)
         ),
     )
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from mizan.core.access import has_capability, require_capability
 from mizan.core.errors import DomainError, PermissionDeniedError
+from mizan.core.formatting import active_formatter
 from mizan.core.models import ApiToken, AuditEntry, Membership, Organization
 from mizan.core.roles import Capability
 from mizan.core.services.audit import audit_changes, audit_record, audit_values
@@ -42,7 +43,7 @@ def api_token_create(*, org: Organization, membership: Membership, name: str) ->
     if len(name) > NAME_MAX_LENGTH:
         raise DomainError(
             "name_too_long",
-            _("The name can have at most {count} characters.").format(count=NAME_MAX_LENGTH),
+            _("The name can have at most {count} characters.").format(count=active_formatter().number(NAME_MAX_LENGTH)),
             field="name",
         )
     prefix, raw_token = _new_raw_token()

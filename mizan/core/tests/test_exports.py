@@ -12,7 +12,7 @@ from django.http import StreamingHttpResponse
 from django.utils import translation
 from openpyxl import load_workbook
 
-from mizan.core.exports import export_response
+from mizan.core.exports import Amount, export_response
 
 COLUMNS = [("name", "Name"), ("value", "Value"), ("closes", "Closes"), ("at", "At"), ("active", "Active")]
 ROWS = [
@@ -79,3 +79,54 @@ def test_xlsx_keeps_numbers_and_dates_and_reads_right_to_left_in_arabic(language
 def test_unknown_format_is_refused():
     with pytest.raises(ValueError):
         export_response(filename="x", columns=COLUMNS, rows=[], file_format="pdf")
+
+
+MONEY_COLUMNS = [
+    ("title", "Title"),
+    ("value", "Value", Amount(currency_key="currency", currency="SAR")),
+    ("currency", "Currency"),
+    ("base", "Base", Amount(currency="EGP")),
+]
+MONEY_ROWS = [
+    {"title": "Riyals", "value": Decimal("50000.000"), "currency": "SAR", "base": Decimal("10.005")},
+    {"title": "Dinars", "value": Decimal("1250.5005"), "currency": "KWD", "base": Decimal("-2.345")},
+    ("No currency", Decimal("7.125"), "", None),
+    ("Total", None, "", 0),
+]
+
+
+def test_csv_amounts_are_rounded_half_up_to_each_rows_currency():
+    with translation.override("en"):
+        response = export_response(filename="deals", columns=MONEY_COLUMNS, rows=MONEY_ROWS, file_format="csv")
+    rows = list(csv.reader(io.StringIO(_body(response).decode("utf-8-sig"))))
+    assert rows == [
+        ["Title", "Value", "Currency", "Base"],
+        ["Riyals", "50000.00", "SAR", "10.01"],
+        ["Dinars", "1250.501", "KWD", "-2.35"],
+        ["No currency", "7.13", "", ""],  # a blank currency falls back to the column's own
+        ["Total", "", "", "0.00"],
+    ]
+
+
+def test_xlsx_amounts_are_numbers_with_the_currency_places_and_the_sheet_is_named_and_frozen():
+    with translation.override("en"):
+        response = export_response(
+            filename="deals",
+            columns=MONEY_COLUMNS,
+            rows=MONEY_ROWS,
+            file_format="xlsx",
+            sheet_title="Deals: won/lost [2025]? * a very long name indeed",
+        )
+    sheet = load_workbook(io.BytesIO(_body(response))).active
+    assert sheet.title == "Deals won lost 2025 a very long"  # 31 characters, none of []:*?/\\
+    assert sheet.freeze_panes == "A2"
+    assert all(cell.font.b for cell in sheet[1])
+    assert (sheet["B2"].value, sheet["B2"].data_type, sheet["B2"].number_format) == (50000, "n", "#,##0.00")
+    assert (sheet["B3"].value, sheet["B3"].number_format) == (pytest.approx(1250.501), "#,##0.000")
+    assert (sheet["D3"].value, sheet["D3"].number_format) == (pytest.approx(-2.35), "#,##0.00")
+    assert sheet["C2"].data_type == "s"  # a text column keeps no number format
+
+
+def test_sheet_title_defaults_to_a_valid_name():
+    response = export_response(filename="x", columns=COLUMNS, rows=[], file_format="xlsx", sheet_title="[]")
+    assert load_workbook(io.BytesIO(_body(response))).active.title == "Sheet"

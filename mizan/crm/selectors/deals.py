@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from mizan.core.access import access_or_404
-from mizan.core.formatting import round_money
+from mizan.core.formatting import active_formatter, round_money
 from mizan.core.models import Membership, Organization, User
 from mizan.crm.models import Contact, Deal, DealStageChange, LostReason, Pipeline, Stage
 from mizan.crm.selectors.timeline import deal_is_cold
@@ -147,11 +147,13 @@ def duration_text(seconds: int) -> str:
     minutes = rest // 60
     parts = []
     if days:
-        parts.append(ngettext("%(count)d day", "%(count)d days", days) % {"count": days})
+        parts.append(ngettext("%(count)s day", "%(count)s days", days) % {"count": active_formatter().number(days)})
     if hours:
-        parts.append(ngettext("%(count)d hour", "%(count)d hours", hours) % {"count": hours})
+        parts.append(ngettext("%(count)s hour", "%(count)s hours", hours) % {"count": active_formatter().number(hours)})
     if minutes and not days:
-        parts.append(ngettext("%(count)d minute", "%(count)d minutes", minutes) % {"count": minutes})
+        parts.append(
+            ngettext("%(count)s minute", "%(count)s minutes", minutes) % {"count": active_formatter().number(minutes)}
+        )
     if not parts:
         return _("less than a minute")
     return " ".join(parts[:2])

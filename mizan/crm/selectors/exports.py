@@ -12,13 +12,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import F, QuerySet, Value
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models import CharField, F, QuerySet, Value
+from django.db.models.functions import Coalesce, NullIf, Trim
 from django.http import QueryDict
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
 from mizan.core.errors import DomainError
+from mizan.core.exports import Amount, Column
 from mizan.core.models import Membership, Organization
 from mizan.crm.filters.clients import CompanyFilterSet, ContactFilterSet, LeadFilterSet
 from mizan.crm.filters.deals import DEAL_DEFAULT_ORDERING, DEAL_ORDERING, DealFilterSet
@@ -33,12 +34,14 @@ class ExportColumn:
     key: str  # a values() path or an annotation added by the list's `annotate`
     label: Any
     choices: list[tuple[str, Any]] | None = None
+    amount: Amount | None = None  # a money column: rounded to its currency's minor unit
 
 
 @dataclass(frozen=True)
 class ExportList:
     name: str
     filename: str
+    title: Any  # the sheet's name in the workbook
     queryset: Callable[[Organization, Membership], QuerySet[Any]]
     filterset_class: type
     columns: list[ExportColumn]
@@ -53,13 +56,21 @@ def _preferred(arabic: str, other: str) -> Any:
     return Coalesce(NullIf(F(first), Value("")), F(second))
 
 
+def _owner_name() -> Any:
+    """The owner as people know them: the full name, else the e-mail."""
+    return Coalesce(NullIf(Trim(F("owner__full_name")), Value("")), F("owner__email"), output_field=CharField())
+
+
+#: The amount is in the row's own currency (the "currency" column).
+_OWN_CURRENCY = Amount(currency_key="currency")
 _CREATED = ExportColumn("created_at", gettext_lazy("Created"))
-_OWNER = ExportColumn("owner__email", gettext_lazy("Owner"))
+_OWNER = ExportColumn("owner_name", gettext_lazy("Owner"))
 
 EXPORT_LISTS: dict[str, ExportList] = {
     "companies": ExportList(
         name="companies",
         filename="companies",
+        title=gettext_lazy("Companies"),
         queryset=lambda org, membership: company_list(org=org, membership=membership, with_tags=False),
         filterset_class=CompanyFilterSet,
         columns=[
@@ -79,10 +90,12 @@ EXPORT_LISTS: dict[str, ExportList] = {
         ],
         ordering_map=COMPANY_ORDERING,
         default_ordering=["search_name"],
+        annotate=lambda: {"owner_name": _owner_name()},
     ),
     "contacts": ExportList(
         name="contacts",
         filename="contacts",
+        title=gettext_lazy("Contacts"),
         queryset=lambda org, membership: contact_list(org=org, membership=membership, with_tags=False),
         filterset_class=ContactFilterSet,
         columns=[
@@ -99,11 +112,15 @@ EXPORT_LISTS: dict[str, ExportList] = {
         ],
         ordering_map=CONTACT_ORDERING,
         default_ordering=["search_name"],
-        annotate=lambda: {"company_name": _preferred("company__name_ar", "company__name_latin")},
+        annotate=lambda: {
+            "company_name": _preferred("company__name_ar", "company__name_latin"),
+            "owner_name": _owner_name(),
+        },
     ),
     "leads": ExportList(
         name="leads",
         filename="leads",
+        title=gettext_lazy("Leads"),
         queryset=lambda org, membership: lead_list(org=org, membership=membership),
         filterset_class=LeadFilterSet,
         columns=[
@@ -117,18 +134,22 @@ EXPORT_LISTS: dict[str, ExportList] = {
             ExportColumn("source_name", gettext_lazy("Source")),
             ExportColumn("status", gettext_lazy("Status"), choices=Lead.Status.choices),
             ExportColumn("score", gettext_lazy("Score")),
-            ExportColumn("estimated_value", gettext_lazy("Estimated value")),
+            ExportColumn("estimated_value", gettext_lazy("Estimated value"), amount=_OWN_CURRENCY),
             ExportColumn("currency", gettext_lazy("Currency")),
             _OWNER,
             _CREATED,
         ],
         ordering_map=LEAD_ORDERING,
         default_ordering=["-created_at"],
-        annotate=lambda: {"source_name": _preferred("source__name_ar", "source__name_en")},
+        annotate=lambda: {
+            "source_name": _preferred("source__name_ar", "source__name_en"),
+            "owner_name": _owner_name(),
+        },
     ),
     "deals": ExportList(
         name="deals",
         filename="deals",
+        title=gettext_lazy("Deals"),
         queryset=lambda org, membership: deal_queryset(org=org, membership=membership),
         filterset_class=DealFilterSet,
         columns=[
@@ -137,7 +158,7 @@ EXPORT_LISTS: dict[str, ExportList] = {
             ExportColumn("pipeline_name", gettext_lazy("Pipeline")),
             ExportColumn("stage_name", gettext_lazy("Stage")),
             ExportColumn("status", gettext_lazy("Status"), choices=Deal.Status.choices),
-            ExportColumn("value", gettext_lazy("Value")),
+            ExportColumn("value", gettext_lazy("Value"), amount=_OWN_CURRENCY),
             ExportColumn("currency", gettext_lazy("Currency")),
             ExportColumn("expected_close_date", gettext_lazy("Expected close date")),
             _OWNER,
@@ -152,6 +173,7 @@ EXPORT_LISTS: dict[str, ExportList] = {
             "pipeline_name": _preferred("pipeline__name_ar", "pipeline__name_en"),
             "stage_name": _preferred("stage__name_ar", "stage__name_en"),
             "source_name": _preferred("source__name_ar", "source__name_en"),
+            "owner_name": _owner_name(),
         },
     ),
 }
@@ -194,6 +216,21 @@ def export_ordering(spec: ExportList, key: str) -> list[str]:
     if name not in spec.ordering_map:
         return list(spec.default_ordering)
     return [("-" if key.startswith("-") else "") + spec.ordering_map[name]]
+
+
+def export_columns(spec: ExportList, org: Organization) -> list[Column]:
+    """The list's columns for `export_response`; an amount without a currency of its own (a lead
+    with no currency) is rounded as the organization's base currency."""
+    columns: list[Column] = []
+    for column in spec.columns:
+        if column.amount is None:
+            columns.append((column.key, column.label))
+        else:
+            amount = Amount(
+                currency=column.amount.currency or org.base_currency, currency_key=column.amount.currency_key
+            )
+            columns.append((column.key, column.label, amount))
+    return columns
 
 
 def export_list_rows(

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from mizan.core.access import require_capability
 from mizan.core.errors import DomainError
+from mizan.core.formatting import active_formatter
 from mizan.core.models import Membership, Organization, User
 from mizan.core.roles import Capability
 from mizan.core.services.audit import audit_changes, audit_created, audit_record, audit_values
@@ -179,7 +180,7 @@ def tag_names(value: Any) -> list[str]:
         if len(name) > TAG_MAX_LENGTH:
             raise DomainError(
                 "tag_too_long",
-                _("A tag can have at most {count} characters.").format(count=TAG_MAX_LENGTH),
+                _("A tag can have at most {count} characters.").format(count=active_formatter().number(TAG_MAX_LENGTH)),
                 field="tags",
             )
         names.setdefault(name.casefold(), name)

@@ -34,6 +34,7 @@ from mizan.core.arabic import normalize_arabic
 from mizan.core.background import enqueue_run_on_commit, mizan_task
 from mizan.core.countries import CURRENCY_CHOICES
 from mizan.core.errors import DomainError
+from mizan.core.formatting import active_formatter
 from mizan.core.models import Membership, Organization
 from mizan.core.roles import Capability
 from mizan.core.services.audit import audit_created
@@ -475,7 +476,9 @@ def import_job_create(*, org: Organization, actor_membership: Membership, upload
     if total > MAX_ROWS:
         raise DomainError(
             "too_many_rows",
-            _("The file has {count} rows; import at most {limit} at a time.").format(count=total, limit=MAX_ROWS),
+            _("The file has {count} rows; import at most {limit} at a time.").format(
+                count=active_formatter().number(total), limit=active_formatter().number(MAX_ROWS)
+            ),
             field="file",
         )
     headers = [header or _("Column {number}").format(number=index + 1) for index, header in enumerate(headers)]

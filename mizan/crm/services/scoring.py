@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy
 from mizan.core.access import require_capability
 from mizan.core.background import enqueue_run_on_commit, mizan_task
 from mizan.core.errors import DomainError
+from mizan.core.formatting import active_formatter
 from mizan.core.models import Membership, Organization
 from mizan.core.roles import Capability
 from mizan.core.services.audit import audit_created, audit_deleted, model_update
@@ -170,7 +171,7 @@ def _clean_rule(*, org: Organization, data: dict[str, Any], current: LeadScoring
     if abs(points) > POINTS_LIMIT:
         raise DomainError(
             "invalid_points",
-            _("Points must be between -{limit} and {limit}.").format(limit=POINTS_LIMIT),
+            _("Points must be between -{limit} and {limit}.").format(limit=active_formatter().number(POINTS_LIMIT)),
             field="points",
         )
     return {
@@ -195,7 +196,9 @@ def _clean_argument(*, org: Organization, condition: str, argument: str) -> str:
         if not argument.isdigit() or not 1 <= int(argument) <= ACTIVITY_COUNT_LIMIT:
             raise DomainError(
                 "invalid_argument",
-                _("Enter the number of activities, from 1 to {limit}.").format(limit=ACTIVITY_COUNT_LIMIT),
+                _("Enter the number of activities, from 1 to {limit}.").format(
+                    limit=active_formatter().number(ACTIVITY_COUNT_LIMIT)
+                ),
                 field="argument",
             )
         return str(int(argument))

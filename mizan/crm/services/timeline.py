@@ -165,11 +165,19 @@ def activity_record(
     return activity
 
 
-def email_recipient(*, target: CrmRecord, contact: Contact | None = None) -> tuple[str, Contact | None]:
+def email_recipient(
+    *, org: Organization, membership: Membership, target: CrmRecord, contact: Contact | None = None
+) -> tuple[str, Contact | None]:
     """Where an e-mail sent from the record goes: the chosen contact, else the record's own address,
-    else (for a deal or company) its first contact with an address."""
+    else (for a deal or company) its first contact with an address that the member may see: under
+    "own" visibility another member's contact is never chosen (nor shown) as the recipient."""
+    visible_contacts = crm_visible(Contact.objects.all(), org=org, membership=membership)
     if contact is not None:
-        if contact.organization_id != target.organization_id or not _contact_belongs(contact, target):
+        if (
+            contact.organization_id != target.organization_id
+            or not _contact_belongs(contact, target)
+            or not visible_contacts.filter(pk=contact.pk).exists()
+        ):
             raise DomainError("invalid_contact", _("Choose one of this record's contacts."), field="contact")
         if not contact.email:
             raise DomainError("no_address", _("This contact has no e-mail address."), field="contact")
@@ -177,7 +185,7 @@ def email_recipient(*, target: CrmRecord, contact: Contact | None = None) -> tup
     if isinstance(target, Contact | Lead | Company) and target.email:
         return target.email, target if isinstance(target, Contact) else None
     if isinstance(target, Deal | Company):
-        first = target.contacts.exclude(email="").order_by("pk").first()
+        first = visible_contacts.filter(pk__in=target.contacts.values("pk")).exclude(email="").order_by("pk").first()
         if first is not None:
             return first.email, first
     raise DomainError("no_address", _("This record has no e-mail address to write to."), field="contact")
@@ -221,7 +229,7 @@ def activity_email_send(
         raise DomainError("body_required", _("Write the e-mail."), field="body")
     if not key:
         raise DomainError("key_required", _("This form has expired: open it again."), field="idempotency_key")
-    address, recipient_contact = email_recipient(target=target, contact=contact)
+    address, recipient_contact = email_recipient(org=org, membership=actor_membership, target=target, contact=contact)
     links = _links(target)
     if recipient_contact is not None and links["contact"] is None:
         links["contact"] = recipient_contact

@@ -157,6 +157,15 @@ def web_form_rate_limited(*, web_form: WebForm, client_ip: str) -> bool:
     return count > RATE_LIMIT
 
 
+def web_form_owner_has_left(*, web_form: WebForm) -> bool:
+    """True when the form names a default owner who is no longer an active member."""
+    if not web_form.owner_id:
+        return False
+    return not Membership.objects.filter(
+        organization_id=web_form.organization_id, user_id=web_form.owner_id, is_active=True
+    ).exists()
+
+
 def web_form_submit(*, web_form: WebForm, data: dict[str, Any], client_ip: str) -> Submission:
     """Create a lead from a visitor's submission, unless it looks like spam.
 
@@ -176,7 +185,9 @@ def web_form_submit(*, web_form: WebForm, data: dict[str, Any], client_ip: str) 
     if not (lead_data.get(Field.EMAIL) or lead_data.get(Field.PHONE)):
         field = Field.EMAIL if Field.EMAIL in web_form.fields else Field.PHONE
         raise DomainError("contact_required", _("Please enter an e-mail address or a phone number."), field=field)
-    if web_form.owner_id:
+    if web_form.owner_id and not web_form_owner_has_left(web_form=web_form):
+        # An owner who has left the organization must not turn away visitors: the lead then has
+        # no owner, and the form's settings page warns the managers.
         lead_data["owner"] = web_form.owner_id
     org = web_form.organization
     with transaction.atomic():

@@ -64,7 +64,7 @@ def test_leads_export_translates_status_and_keeps_numbers(tenant):
     header, (omar,) = rows[0], rows[1:]
     assert omar[header.index("Person's name")] == "Omar"
     assert omar[header.index("Status")] == "Contacted"
-    assert omar[header.index("Estimated value")] == "2500.500"
+    assert omar[header.index("Estimated value")] == "2500.50"  # SAR has two decimals
     assert omar[header.index("Currency")] == "SAR"
 
 
@@ -126,3 +126,36 @@ def test_list_pages_link_to_the_export_with_their_filters(tenant):
     assert "/crm/export/companies/?city=Riyadh&amp;export=csv" in html
     assert "/crm/export/companies/?city=Riyadh&amp;export=xlsx" in html
     assert "page=2&amp;export" not in html
+
+
+def test_amounts_are_rounded_to_each_deals_currency_and_owners_show_by_name(tenant):
+    owner = tenant.members[Role.OWNER]
+    owner.user.full_name = "Khalid Al-Otaibi"
+    owner.user.save(update_fields=["full_name"])
+    sales = tenant.members[Role.SALES]
+    sales.user.full_name = ""
+    sales.user.save(update_fields=["full_name"])
+    make_deal(tenant, title="Riyals", value=Decimal("50000"))
+    make_deal(tenant, title="Dinars", value=Decimal("1250.5"), currency="KWD", membership=sales)
+    make_lead(sales, person_name="No currency", estimated_value="99.995", currency="")
+    client = client_for(tenant.owner)
+    rows = csv_rows(client.get("/crm/export/deals/?export=csv&ordering=title"))
+    header = rows[0]
+    by_title = {row[0]: row for row in rows[1:]}
+    value, owner_column = header.index("Value"), header.index("Owner")
+    assert by_title["Riyals"][value] == "50000.00"
+    assert by_title["Dinars"][value] == "1250.500"
+    assert by_title["Riyals"][owner_column] == "Khalid Al-Otaibi"
+    assert by_title["Dinars"][owner_column] == sales.user.email  # no name: the e-mail
+    leads = csv_rows(client.get("/crm/export/leads/?export=csv"))
+    assert leads[1][leads[0].index("Estimated value")] == "100.00"  # no currency: the base currency's
+
+    tenant.owner.language = "en"
+    tenant.owner.save(update_fields=["language"])
+    rows, sheet = xlsx_rows(client_for(tenant.owner).get("/crm/export/deals/?export=xlsx&ordering=title"))
+    assert sheet.title == "Deals"
+    assert sheet.freeze_panes == "A2"
+    assert all(cell.font.b for cell in sheet[1])
+    value_cells = {row[0].value: row[rows[0].index("Value")] for row in sheet.iter_rows(min_row=2)}
+    assert (value_cells["Riyals"].value, value_cells["Riyals"].number_format) == (50000, "#,##0.00")
+    assert (value_cells["Dinars"].value, value_cells["Dinars"].number_format) == (1250.5, "#,##0.000")

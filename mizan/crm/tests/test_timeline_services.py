@@ -11,8 +11,8 @@ from django.utils import timezone
 from mizan.core.errors import DomainError, PermissionDeniedError
 from mizan.core.models import AuditEntry, Organization
 from mizan.core.roles import Role
-from mizan.crm.models import Activity, Deal
-from mizan.crm.services.timeline import activity_email_send, activity_record
+from mizan.crm.models import Activity, Contact, Deal
+from mizan.crm.services.timeline import activity_email_send, activity_record, email_recipient
 from mizan.crm.tests.timeline_helpers import make_company, make_contact, make_deal, make_lead
 
 pytestmark = pytest.mark.django_db
@@ -234,3 +234,35 @@ def test_logged_email_is_not_sent(tenant, mailoutbox, django_capture_on_commit_c
         )
     assert (activity.outcome, activity.email_to) == ("logged", "sara@client.example")
     assert mailoutbox == []
+
+
+def test_default_recipient_of_a_company_is_only_a_contact_the_member_can_see(
+    tenant, mailoutbox, django_capture_on_commit_callbacks
+):
+    tenant.org.sales_visibility = Organization.SalesVisibility.OWN
+    tenant.org.save(update_fields=["sales_visibility"])
+    sales = tenant.members[Role.SALES]
+    company = make_company(tenant.org, owner=sales.user)
+    hidden = make_contact(tenant.org, company=company, owner=tenant.owner, name="Hidden", email="hidden@x.example")
+    mine = make_contact(tenant.org, company=company, owner=sales.user, name="Mine", email="mine@x.example")
+
+    assert email_recipient(org=tenant.org, membership=sales, target=company) == ("mine@x.example", mine)
+    owner = tenant.members[Role.OWNER]
+    assert email_recipient(org=tenant.org, membership=owner, target=company) == ("hidden@x.example", hidden)
+    with pytest.raises(DomainError) as caught:
+        email_recipient(org=tenant.org, membership=sales, target=company, contact=hidden)
+    assert caught.value.code == "invalid_contact"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        activity = activity_email_send(
+            org=tenant.org, actor_membership=sales, target=company, subject="Hi", body="Text", idempotency_key="k-v"
+        )
+    assert mailoutbox[0].to == ["mine@x.example"] and activity.contact_id == mine.pk
+
+    Contact.objects.filter(pk=mine.pk).update(email="")  # only the hidden contact has an address now
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(DomainError) as caught:
+        activity_email_send(
+            org=tenant.org, actor_membership=sales, target=company, subject="Hi", body="Text", idempotency_key="k-w"
+        )
+    assert caught.value.code == "no_address"
+    assert len(mailoutbox) == 1 and Activity.objects.filter(kind="email").count() == 1

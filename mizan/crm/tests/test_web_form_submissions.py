@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from conftest import client_for
+from mizan.core.models import Membership
 from mizan.core.roles import Role
 from mizan.crm.models import Activity, Lead, LeadSource, WebForm
 from mizan.crm.services.web_forms import web_form_create, web_form_token
@@ -189,3 +190,21 @@ def test_api_creates_and_lists_web_forms(tenant):
     bad = api.post("/api/v1/crm/web-forms/", {"name": "x", "fields": ["password"]}, format="json")
     assert bad.status_code == 400
     assert api_client_for(tenant.members[Role.SALES]).get("/api/v1/crm/web-forms/").status_code == 403
+
+
+def test_owner_who_left_gives_leads_without_owner_and_a_warning_on_the_settings_page(tenant, web_form):
+    admin = client_for(tenant.user(Role.ADMIN))
+    warning = "The default owner of this form is no longer a member of the organization"
+    assert warning not in admin.get(f"/crm/settings/web-forms/{web_form.pk}/").content.decode()
+    Membership.objects.filter(pk=tenant.members[Role.SALES].pk).update(is_active=False)  # the owner left
+
+    response = _post(web_form)
+
+    assert response.status_code == 200
+    assert "شكراً لتواصلك" in response.content.decode()
+    lead = Lead.objects.get(organization=tenant.org)
+    assert (lead.person_name, lead.owner) == ("ليلى حسن", None)
+    assert lead.source == web_form.source
+    web_form.refresh_from_db()
+    assert web_form.submission_count == 1 and web_form.owner == tenant.user(Role.SALES)  # the setting is kept
+    assert warning in admin.get(f"/crm/settings/web-forms/{web_form.pk}/").content.decode()

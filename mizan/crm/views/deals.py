@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from mizan.core.access import access_or_404, has_capability
 from mizan.core.errors import DomainError
-from mizan.core.formatting import Formatter
+from mizan.core.formatting import Formatter, is_arabic
 from mizan.core.roles import Capability
 from mizan.core.selectors.audit import audit_entries_for
 from mizan.core.views.base import apply_domain_error, org_view
@@ -357,6 +357,15 @@ def deal_board_column(request: HttpRequest) -> HttpResponse:
 # --- Forecast -----------------------------------------------------------------------------------
 
 
+def _chart_locale(formatter: Formatter) -> str:
+    """The BCP 47 locale Chart.js formats axis ticks and tooltips with, digits included."""
+    language = formatter.active_language
+    if not is_arabic(language):
+        return "en"
+    region = f"-{formatter.country}" if formatter.country else ""
+    return f"ar{region}-u-nu-{'arab' if formatter.arabic_indic_digits else 'latn'}"
+
+
 @org_view(capability=Capability.CRM_VIEW)
 @require_GET
 def forecast(request: HttpRequest) -> HttpResponse:
@@ -387,6 +396,7 @@ def forecast(request: HttpRequest) -> HttpResponse:
         "label": _("Weighted value ({currency})").format(currency=result.base_currency),
         "labels": [formatter.date(month, date_format="MMM y") for month in base.months] if base else [],
         "values": [str(base.by_month[month].weighted) for month in base.months] if base else [],
+        "locale": _chart_locale(formatter),
     }
     context = {"form": form, "forecast": result, "tables": tables, "chart": chart}
     return render(request, "crm/deals/forecast.html", context, status=400 if form.errors else 200)

@@ -10,7 +10,7 @@ from mizan.core.errors import DomainError
 from mizan.core.exports import FORMATS, export_response
 from mizan.core.roles import Capability
 from mizan.core.views.base import org_view
-from mizan.crm.selectors.exports import EXPORT_LISTS, export_list_rows
+from mizan.crm.selectors.exports import EXPORT_LISTS, export_columns, export_list_rows
 
 
 @org_view(capability=Capability.CRM_VIEW)
@@ -30,8 +30,9 @@ def export_list_view(request: HttpRequest, list_name: str) -> HttpResponse:
         return HttpResponseBadRequest(error.message, content_type="text/plain; charset=utf-8")
     return export_response(
         filename=f"{spec.filename}-{request.org.today().isoformat()}",
-        columns=[(column.key, column.label) for column in spec.columns],
+        columns=export_columns(spec, request.org),
         rows=rows,
         file_format=file_format,
         timezone_name=request.org.timezone,
+        sheet_title=str(spec.title),
     )

@@ -74,9 +74,9 @@ def record_url(target: CrmRecord) -> str:
         return reverse("crm:my_day")
 
 
-def _email_address(target: CrmRecord) -> str:
+def _email_address(*, org: Organization, membership: Membership, target: CrmRecord) -> str:
     try:
-        address, _contact = email_recipient(target=target)
+        address, _contact = email_recipient(org=org, membership=membership, target=target)
     except DomainError:
         return ""
     return address
@@ -109,7 +109,7 @@ def timeline_panel_context(
         "forms": forms,
         "active_form": active_form or (bound_form.form_name if bound_form is not None else "note"),
         "can_edit": can_edit,
-        "email_address": _email_address(target) if can_edit else "",
+        "email_address": _email_address(org=org, membership=membership, target=target) if can_edit else "",
         "outcome_labels": OUTCOME_LABELS,
         "kind_choices": TIMELINE_FILTERS,
         "list_url": reverse("crm:timeline_entries", args=[target_type, target.pk]),

@@ -25,6 +25,7 @@ from mizan.crm.services.web_forms import (
     TOKEN_FIELD,
     Outcome,
     web_form_create,
+    web_form_owner_has_left,
     web_form_regenerate_key,
     web_form_submit,
     web_form_token,
@@ -87,6 +88,14 @@ def web_form_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("crm:web_form_detail", pk=web_form.pk)
         except DomainError as error:
             apply_domain_error(form, request, error)
+    if web_form_owner_has_left(web_form=web_form):
+        messages.warning(
+            request,
+            _(
+                "The default owner of this form is no longer a member of the organization: new leads from it "
+                "have no owner. Choose another owner."
+            ),
+        )
     labels = dict(WebForm.Field.choices)
     public_url = request.build_absolute_uri(reverse("crm:web_form_public", args=[web_form.key]))
     context = {

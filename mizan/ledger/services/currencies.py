@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from mizan.core.access import require_capability
 from mizan.core.countries import CURRENCY_CHOICES
 from mizan.core.errors import DomainError
-from mizan.core.formatting import round_money
+from mizan.core.formatting import active_formatter, round_money
 from mizan.core.models import AuditEntry
 from mizan.core.roles import Capability
 from mizan.core.services.audit import audit_created, audit_deleted, audit_record
@@ -49,7 +49,7 @@ def exchange_rate_for(*, org: Any, currency: str, day: datetime.date) -> Decimal
 
 
 def _clean_rate(*, org: Any, currency: str, rate: Any, row: int | None = None) -> tuple[str, Decimal]:
-    prefix = _("Row {row}: ").format(row=row) if row is not None else ""
+    prefix = _("Row {row}: ").format(row=active_formatter().number(row)) if row is not None else ""
     currency = (currency or "").strip().upper()
     if currency not in _OFFERED_CURRENCIES:
         raise DomainError("ledger.currency_unknown", prefix + _("choose a known currency."), field="currency")
@@ -128,7 +128,7 @@ def exchange_rates_import(*, org: Any, actor_membership: Any, text: str) -> Rate
     if len(rows) > MAX_IMPORT_ROWS:
         raise DomainError(
             "ledger.import_too_large",
-            _("Import at most {count} rows at a time.").format(count=MAX_IMPORT_ROWS),
+            _("Import at most {count} rows at a time.").format(count=active_formatter().number(MAX_IMPORT_ROWS)),
             field="file",
         )
     parsed: dict[tuple[str, datetime.date], Decimal] = {}
@@ -136,7 +136,7 @@ def exchange_rates_import(*, org: Any, actor_membership: Any, text: str) -> Rate
         if len(row) < 3:
             raise DomainError(
                 "ledger.import_row",
-                _("Row {row}: expected currency, date and rate.").format(row=number),
+                _("Row {row}: expected currency, date and rate.").format(row=active_formatter().number(number)),
                 field="file",
             )
         try:
@@ -144,7 +144,7 @@ def exchange_rates_import(*, org: Any, actor_membership: Any, text: str) -> Rate
         except ValueError:
             raise DomainError(
                 "ledger.import_date",
-                _("Row {row}: write the date as YYYY-MM-DD.").format(row=number),
+                _("Row {row}: write the date as YYYY-MM-DD.").format(row=active_formatter().number(number)),
                 field="file",
             ) from None
         currency, rate = _clean_rate(org=org, currency=row[0], rate=row[2], row=number)

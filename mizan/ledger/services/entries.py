@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from mizan.core.access import require_capability
 from mizan.core.countries import CURRENCY_MINOR_UNITS
 from mizan.core.errors import DomainError
-from mizan.core.formatting import minor_units, round_money
+from mizan.core.formatting import active_formatter, minor_units, round_money
 from mizan.core.models import AuditEntry
 from mizan.core.roles import Capability
 from mizan.core.services.audit import audit_changes, audit_deleted, audit_record, audit_values
@@ -74,16 +74,24 @@ def _line_input(value: LineInput | Mapping[str, Any], number: int) -> LineInput:
         unknown = set(value) - _LINE_FIELDS
         if unknown or "account" not in value:
             raise DomainError(
-                "ledger.line_invalid", _("Line {number}: the line is not valid.").format(number=number), field="lines"
+                "ledger.line_invalid",
+                _("Line {number}: the line is not valid.").format(number=active_formatter().number(number)),
+                field="lines",
             )
         return LineInput(**value)
     raise DomainError(
-        "ledger.line_invalid", _("Line {number}: the line is not valid.").format(number=number), field="lines"
+        "ledger.line_invalid",
+        _("Line {number}: the line is not valid.").format(number=active_formatter().number(number)),
+        field="lines",
     )
 
 
 def _line_error(code: str, message: str, number: int) -> DomainError:
-    return DomainError(code, _("Line {number}: {message}").format(number=number, message=message), field="lines")
+    return DomainError(
+        code,
+        _("Line {number}: {message}").format(number=active_formatter().number(number), message=message),
+        field="lines",
+    )
 
 
 def _amount(value: Any, number: int) -> Decimal:
@@ -133,7 +141,11 @@ def _prepare_line(
 
     account = value.account
     if not isinstance(account, Account) or account.organization_id != org.pk:
-        raise DomainError("not_found", _("Line {number}: account not found.").format(number=number), field="lines")
+        raise DomainError(
+            "not_found",
+            _("Line {number}: account not found.").format(number=active_formatter().number(number)),
+            field="lines",
+        )
     if not account.is_active and not allow_inactive:
         raise _line_error(
             "ledger.account_inactive",
@@ -142,7 +154,11 @@ def _prepare_line(
         )
     partner = value.partner
     if partner is not None and (not isinstance(partner, Company) or partner.organization_id != org.pk):
-        raise DomainError("not_found", _("Line {number}: partner not found.").format(number=number), field="lines")
+        raise DomainError(
+            "not_found",
+            _("Line {number}: partner not found.").format(number=active_formatter().number(number)),
+            field="lines",
+        )
     for analytic, kinds in (
         (value.cost_center, {AnalyticKind.DEPARTMENT, AnalyticKind.COST_CENTER}),
         (value.project, {AnalyticKind.PROJECT}),
@@ -151,7 +167,9 @@ def _prepare_line(
             continue
         if not isinstance(analytic, AnalyticAccount) or analytic.organization_id != org.pk:
             raise DomainError(
-                "not_found", _("Line {number}: analytic account not found.").format(number=number), field="lines"
+                "not_found",
+                _("Line {number}: analytic account not found.").format(number=active_formatter().number(number)),
+                field="lines",
             )
         if analytic.kind not in kinds:
             raise _line_error("ledger.analytic_kind", _("the analytic account is of the wrong kind."), number)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from mizan.core.access import require_capability
 from mizan.core.errors import DomainError
-from mizan.core.formatting import round_money
+from mizan.core.formatting import active_formatter, round_money
 from mizan.core.roles import Capability
 from mizan.ledger.models import Account, AccountRole, JournalEntry
 from mizan.ledger.numbers import normalize_number
@@ -56,7 +56,11 @@ class OpeningBalancePlan:
 
 
 def _row_error(number: int, message: str) -> DomainError:
-    return DomainError("ledger.import_row", _("Row {row}: {message}").format(row=number, message=message), field="file")
+    return DomainError(
+        "ledger.import_row",
+        _("Row {row}: {message}").format(row=active_formatter().number(number), message=message),
+        field="file",
+    )
 
 
 def _decimal(text: str, number: int, currency: str) -> Decimal:
@@ -102,7 +106,9 @@ def opening_balances_parse(*, org: Any, text: str) -> OpeningBalancePlan:
         raise DomainError("ledger.import_empty", _("The file has no balances."), field="file")
     if len(rows) > MAX_ROWS:
         raise DomainError(
-            "ledger.import_too_large", _("Import at most {count} rows at a time.").format(count=MAX_ROWS), field="file"
+            "ledger.import_too_large",
+            _("Import at most {count} rows at a time.").format(count=active_formatter().number(MAX_ROWS)),
+            field="file",
         )
     accounts = {account.code: account for account in Account.objects.filter(organization=org)}
     plan = OpeningBalancePlan()

@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 
 from mizan.core.access import require_capability
 from mizan.core.errors import DomainError
+from mizan.core.formatting import active_formatter
 from mizan.core.models import AuditEntry
 from mizan.core.roles import Capability
 from mizan.core.services.audit import audit_created, audit_record
@@ -237,7 +238,7 @@ def fiscal_year_close(*, org: Any, actor_membership: Any, fiscal_year: FiscalYea
                     "{count} draft entry is dated in this fiscal year: post or delete it first.",
                     "{count} draft entries are dated in this fiscal year: post or delete them first.",
                     drafts,
-                ).format(count=drafts),
+                ).format(count=active_formatter().number(drafts)),
             )
         closing = closing_entry_post(org=org, actor_membership=actor_membership, fiscal_year=year)
         now = timezone.now()

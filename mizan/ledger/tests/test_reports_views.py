@@ -223,3 +223,27 @@ def test_page_and_export_query_counts_do_not_grow_with_data(scenario, accountant
     before = _query_counts(accountant, urls)
     _grow(scenario, 6)
     assert _query_counts(accountant, urls) == before
+
+
+def test_exports_round_amounts_to_the_base_currency_and_say_which_dates_each_column_covers(scenario, accountant):
+    url = f"{reverse('ledger:report_profit_and_loss')}?{FEBRUARY}&comparison=previous_period"
+    rows = _csv_rows(accountant.get(url + "&export=csv"))
+    assert rows[0] == [
+        "Code",
+        "Account",
+        "Current period (2024-02-01 to 2024-02-29)",
+        "Comparison period (2024-01-01 to 2024-01-31)",
+        "Difference",
+    ]
+    assert rows[-1][2:] == ["-2500.00", "2600.00", "-5100.00"]  # SAR: two decimals, not three
+    plain = _csv_rows(accountant.get(f"{reverse('ledger:report_profit_and_loss')}?{FEBRUARY}&export=csv"))
+    assert plain[0] == ["Code", "Account", "Current period (2024-02-01 to 2024-02-29)"]
+    response = accountant.get(url + "&export=xlsx")
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    assert sheet.title == "Profit and loss"
+    assert sheet.freeze_panes == "A2"
+    assert all(cell.font.b for cell in sheet[1])
+    last = list(sheet.iter_rows())[-1]
+    assert (last[2].value, last[2].data_type, last[2].number_format) == (-2500, "n", "#,##0.00")
+    lines = accountant.get(f"{reverse('ledger:line_list')}?account={scenario.books.bank.pk}&{FEBRUARY}&export=xlsx")
+    assert load_workbook(io.BytesIO(b"".join(lines.streaming_content))).active.title == "Journal lines"

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from mizan.core.access import access_or_404, has_capability
 from mizan.core.errors import DomainError
+from mizan.core.formatting import active_formatter
 from mizan.core.roles import Capability
 from mizan.core.views.base import apply_domain_error, org_view
 from mizan.ledger.forms import CsvUploadForm, ExchangeRateForm, OpeningBalanceForm
@@ -59,7 +60,9 @@ def exchange_rate_import_view(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("{created} rates added, {updated} updated.").format(created=result.created, updated=result.updated),
+            _("{created} rates added, {updated} updated.").format(
+                created=active_formatter().number(result.created), updated=active_formatter().number(result.updated)
+            ),
         )
     return redirect("ledger:exchange_rate_list")
 

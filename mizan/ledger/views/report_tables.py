@@ -1,5 +1,6 @@
 """Each report as export columns and rows (CSV/XLSX), built from the same selector results the
-pages show. Amounts are exact Decimals (numbers in the spreadsheet)."""
+pages show. Amounts are Decimals (numbers in the spreadsheet) in the organization's base currency,
+which `currency` names: the export rounds them to its minor unit."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from mizan.core.exports import Amount, Column
 from mizan.ledger.selectors.report_lines import LinePage, LineRow
 from mizan.ledger.selectors.reports import (
     AGING_BUCKETS,
@@ -21,22 +23,26 @@ from mizan.ledger.selectors.reports import (
     aging_bucket_labels,
 )
 
-Table = tuple[list[tuple[str, Any]], Iterator[list[Any]] | list[list[Any]]]
+Table = tuple[list[Column], Iterator[list[Any]] | list[list[Any]]]
 
 
 def _amounts(*figures: Any) -> list[Decimal]:
     return [figure.amount for figure in figures]
 
 
-def trial_balance_table(report: TrialBalance) -> Table:
+def _money(key: str, label: Any, currency: str) -> Column:
+    return (key, label, Amount(currency=currency))
+
+
+def trial_balance_table(report: TrialBalance, *, currency: str) -> Table:
     columns = [
         ("code", _("Code")),
         ("account", _("Account")),
         ("type", _("Type")),
-        ("opening", _("Opening balance")),
-        ("debit", _("Debit")),
-        ("credit", _("Credit")),
-        ("closing", _("Closing balance")),
+        _money("opening", _("Opening balance"), currency),
+        _money("debit", _("Debit"), currency),
+        _money("credit", _("Credit"), currency),
+        _money("closing", _("Closing balance"), currency),
     ]
     rows = [
         [r.account.code, r.account.name, r.account.type_label, *_amounts(r.opening, r.debit, r.credit, r.closing)]
@@ -50,7 +56,7 @@ def _line_values(row: LineRow) -> list[Any]:
     return [row.date, row.entry_number, row.journal, row.account_code, row.account_name, row.partner]
 
 
-def general_ledger_table(report: GeneralLedger) -> Table:
+def general_ledger_table(report: GeneralLedger, *, currency: str) -> Table:
     columns = [
         ("date", _("Date")),
         ("entry", _("Entry")),
@@ -59,9 +65,9 @@ def general_ledger_table(report: GeneralLedger) -> Table:
         ("account", _("Account")),
         ("partner", _("Partner")),
         ("description", _("Description")),
-        ("debit", _("Debit")),
-        ("credit", _("Credit")),
-        ("balance", _("Balance")),
+        _money("debit", _("Debit"), currency),
+        _money("credit", _("Credit"), currency),
+        _money("balance", _("Balance"), currency),
     ]
     rows: list[list[Any]] = [
         [report.filters.date_from, "", "", "", "", "", _("Opening balance"), None, None, report.opening.amount]
@@ -72,11 +78,20 @@ def general_ledger_table(report: GeneralLedger) -> Table:
     return columns, rows
 
 
-def profit_and_loss_table(report: ProfitAndLoss) -> Table:
+def _period(label: str, date_from: Any, date_to: Any) -> str:
+    """A column header that says which dates its figures cover."""
+    return _("{period} ({date_from} to {date_to})").format(
+        period=label, date_from=date_from.isoformat(), date_to=date_to.isoformat()
+    )
+
+
+def profit_and_loss_table(report: ProfitAndLoss, *, currency: str) -> Table:
     compare = report.previous_net is not None
-    columns = [("code", _("Code")), ("account", _("Account")), ("current", _("Current period"))]
+    current = _period(_("Current period"), report.filters.date_from, report.filters.date_to)
+    columns = [("code", _("Code")), ("account", _("Account")), _money("current", current, currency)]
     if compare:
-        columns += [("previous", _("Comparison period")), ("difference", _("Difference"))]
+        previous = _period(_("Comparison period"), report.previous_from, report.previous_to)
+        columns += [_money("previous", previous, currency), _money("difference", _("Difference"), currency)]
     rows: list[list[Any]] = []
 
     def line(code: str, label: str, current: Decimal, previous: Decimal | None, difference: Decimal | None) -> None:
@@ -104,8 +119,13 @@ def profit_and_loss_table(report: ProfitAndLoss) -> Table:
     return columns, rows
 
 
-def balance_sheet_table(report: BalanceSheet) -> Table:
-    columns = [("section", _("Section")), ("code", _("Code")), ("account", _("Account")), ("amount", _("Amount"))]
+def balance_sheet_table(report: BalanceSheet, *, currency: str) -> Table:
+    columns = [
+        ("section", _("Section")),
+        ("code", _("Code")),
+        ("account", _("Account")),
+        _money("amount", _("Amount"), currency),
+    ]
     rows: list[list[Any]] = []
     for section in report.sections:
         rows += [[section.label, account.code, account.name, figure.amount] for account, figure in section.rows]
@@ -116,18 +136,22 @@ def balance_sheet_table(report: BalanceSheet) -> Table:
     return columns, rows
 
 
-def aging_table(report: Aging) -> Table:
+def aging_table(report: Aging, *, currency: str) -> Table:
     labels = aging_bucket_labels()
-    columns = [("partner", _("Partner")), *[(name, labels[name]) for name in AGING_BUCKETS], ("total", _("Total"))]
+    columns = [
+        ("partner", _("Partner")),
+        *[_money(name, labels[name], currency) for name in AGING_BUCKETS],
+        _money("total", _("Total"), currency),
+    ]
     rows = [[row.partner, *[row.buckets[name] for name in AGING_BUCKETS], row.total.amount] for row in report.rows]
     rows.append([_("Total"), *report.total_list(), report.total.amount])
     return columns, rows
 
 
-def analytic_table(report: AnalyticProfitAndLoss) -> Table:
-    columns = [("code", _("Code")), ("account", _("Account"))]
-    columns += [(f"c{index}", column.name) for index, column in enumerate(report.columns)]
-    columns.append(("total", _("Total")))
+def analytic_table(report: AnalyticProfitAndLoss, *, currency: str) -> Table:
+    columns: list[Column] = [("code", _("Code")), ("account", _("Account"))]
+    columns += [_money(f"c{index}", column.name, currency) for index, column in enumerate(report.columns)]
+    columns.append(_money("total", _("Total"), currency))
     rows: list[list[Any]] = []
     for label, account_rows, totals in (
         (_("Total income"), report.income_rows, report.income),
@@ -139,7 +163,7 @@ def analytic_table(report: AnalyticProfitAndLoss) -> Table:
     return columns, rows
 
 
-def line_list_table(page: LinePage) -> Table:
+def line_list_table(page: LinePage, *, currency: str) -> Table:
     columns = [
         ("date", _("Date")),
         ("entry", _("Entry")),
@@ -149,9 +173,9 @@ def line_list_table(page: LinePage) -> Table:
         ("partner", _("Partner")),
         ("description", _("Description")),
         ("currency", _("Currency")),
-        ("amount_currency", _("Amount in currency")),
-        ("debit", _("Debit")),
-        ("credit", _("Credit")),
+        ("amount_currency", _("Amount in currency"), Amount(currency=currency, currency_key="currency")),
+        _money("debit", _("Debit"), currency),
+        _money("credit", _("Credit"), currency),
     ]
     rows = [[*_line_values(r), r.description, r.currency, r.amount_currency, r.debit, r.credit] for r in page.rows]
     rows.append(["", "", "", "", "", "", _("Total"), "", None, page.total_debit, page.total_credit])

@@ -48,7 +48,8 @@ def _export_format(request: HttpRequest) -> str | None:
     return value if value in FORMATS else None
 
 
-def _download(request: HttpRequest, name: str, table: report_tables.Table) -> HttpResponse:
+def _download(request: HttpRequest, name: str, title: str, table: report_tables.Table) -> HttpResponse:
+    """The report as a file; `title` names the workbook's sheet."""
     columns, rows = table
     return export_response(
         filename=name,
@@ -56,6 +57,7 @@ def _download(request: HttpRequest, name: str, table: report_tables.Table) -> Ht
         rows=rows,
         file_format=_export_format(request) or "csv",
         timezone_name=request.org.timezone,
+        sheet_title=title,
     )
 
 
@@ -78,15 +80,16 @@ def _report_view(
     *,
     form: Any,
     build: Callable[[Any], Any],
-    table: Callable[[Any], report_tables.Table],
+    table: Callable[..., report_tables.Table],
     name: str,
+    title: str,
     template: str,
     context: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """Validate the filters, build the report, then download it or render the page."""
     report = build(form) if form.is_valid() else None
     if report is not None and _export_format(request):
-        return _download(request, name, table(report))
+        return _download(request, name, title, table(report, currency=request.org.base_currency))
     return _page(request, template, {"form": form, "report": report, **(context or {})})
 
 
@@ -103,6 +106,7 @@ def trial_balance_report(request: HttpRequest) -> HttpResponse:
         build=lambda form: trial_balance(org=request.org, filters=form.report_filters()),
         table=report_tables.trial_balance_table,
         name="trial-balance",
+        title=_("Trial balance"),
         template="ledger/reports/trial_balance.html",
     )
 
@@ -131,6 +135,7 @@ def general_ledger_report(request: HttpRequest) -> HttpResponse:
         build=build,
         table=report_tables.general_ledger_table,
         name=f"general-ledger-{account.code}" if account else "general-ledger",
+        title=_("General ledger"),
         template="ledger/reports/general_ledger.html",
         context={"account": account, "page_query": _query_without(request, "page", "export")},
     )
@@ -146,6 +151,7 @@ def profit_and_loss_report(request: HttpRequest) -> HttpResponse:
         ),
         table=report_tables.profit_and_loss_table,
         name="profit-and-loss",
+        title=_("Profit and loss"),
         template="ledger/reports/profit_and_loss.html",
     )
 
@@ -158,6 +164,7 @@ def balance_sheet_report(request: HttpRequest) -> HttpResponse:
         build=lambda form: balance_sheet(org=request.org, as_of=form.as_of_date()),
         table=report_tables.balance_sheet_table,
         name="balance-sheet",
+        title=_("Balance sheet"),
         template="ledger/reports/balance_sheet.html",
     )
 
@@ -172,6 +179,7 @@ def aging_report(request: HttpRequest, kind: str) -> HttpResponse:
         build=lambda form: aging(org=request.org, kind=kind, as_of=form.as_of_date()),
         table=report_tables.aging_table,
         name=f"{kind}-aging",
+        title=_("Receivables aging") if kind == "receivable" else _("Payables aging"),
         template="ledger/reports/aging.html",
         context={"kind": kind, "bucket_labels": [aging_bucket_labels()[name] for name in AGING_BUCKETS]},
     )
@@ -189,6 +197,7 @@ def analytic_report(request: HttpRequest, dimension: str) -> HttpResponse:
         ),
         table=report_tables.analytic_table,
         name=f"profit-and-loss-by-{dimension}",
+        title=_("Profit and loss by cost center") if dimension == "cost-center" else _("Profit and loss by project"),
         template="ledger/reports/analytic.html",
         context={"dimension": dimension},
     )
@@ -221,7 +230,8 @@ def line_list_view(request: HttpRequest) -> HttpResponse:
             page_size=None if export else LINE_PAGE_SIZE,
         )
         if export:
-            return _download(request, "journal-lines", report_tables.line_list_table(page))
+            table = report_tables.line_list_table(page, currency=request.org.base_currency)
+            return _download(request, "journal-lines", _("Journal lines"), table)
     account = Account.objects.filter(organization=request.org, pk=filters.account_id).first() if filters else None
     rows = [(row, _entry_url(row.entry_id)) for row in page.rows] if page else []
     return _page(

@@ -17,8 +17,10 @@
       options: {
         maintainAspectRatio: false,
         animation: window.matchMedia("(prefers-reduced-motion: reduce)").matches ? false : {},
-        locale: document.documentElement.lang || "ar",
-        scales: { x: { reverse: rtl } },
+        // The page sends the locale with its numbering system (ar-SA-u-nu-arab when the
+        // organization shows Arabic-Indic digits): ticks and tooltips read like the tables.
+        locale: data.locale || document.documentElement.lang || "ar",
+        scales: { x: { reverse: rtl }, y: { position: rtl ? "right" : "left" } },
         plugins: { legend: { rtl: rtl, display: true } },
       },
     });
