@@ -49,3 +49,28 @@ def apply_domain_error(form: Form | None, request: HttpRequest, error: DomainErr
         form.add_error(None, error.message)
     else:
         messages.error(request, error.message)
+
+
+def submit_form(
+    request: HttpRequest,
+    form: Form,
+    *,
+    save: Callable[[], Any],
+    success: str | Callable[[Any], str],
+    then: Callable[[Any], HttpResponse],
+) -> HttpResponse | None:
+    """On a valid POST, run the service, flash `success` and answer `then(record)`.
+
+    None means "show the form again": a first visit, invalid input, or a DomainError the service
+    raised, which `apply_domain_error` has put on the form. `success` may be a function of the saved
+    record when the message names it.
+    """
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        record = save()
+    except DomainError as error:
+        apply_domain_error(form, request, error)
+        return None
+    messages.success(request, success(record) if callable(success) else success)
+    return then(record)

@@ -6,8 +6,8 @@ Every write checks CRM_EDIT first, validates (names, e-mail, phone -> E.164, web
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import URLValidator, validate_email
@@ -212,6 +212,59 @@ def _set_tags(*, org: Organization, record: Company | Contact, data: dict[str, A
     return None if before == after else [", ".join(before), ", ".join(after)]
 
 
+#: A company or a contact: the two client records share their create and update flow.
+ClientRecord = TypeVar("ClientRecord", Company, Contact)
+
+
+def _create_record(
+    *,
+    org: Organization,
+    actor_membership: Membership,
+    record: ClientRecord,
+    data: dict[str, Any],
+    search_name: Callable[[ClientRecord], str],
+    exclude: list[str],
+) -> ClientRecord:
+    """Save a new company or contact with its search key, audit row and tags, all or nothing."""
+    record.search_name = search_name(record)
+    validate_model(record, exclude=exclude)
+    with transaction.atomic():
+        record.save()
+        audit_created(org=org, actor=actor_membership.user, instance=record)
+        _set_tags(org=org, record=record, data=data)
+    return record
+
+
+def _apply_update(
+    *,
+    org: Organization,
+    actor_membership: Membership,
+    locked: ClientRecord,
+    values: dict[str, Any],
+    data: dict[str, Any],
+    search_name: Callable[[ClientRecord], str],
+    exclude: list[str],
+) -> None:
+    """Set `values` (and the tags) on a row locked by the caller; save and audit only what really changed.
+
+    The search key is derived from the names, so it is kept current but never reported as a change.
+    """
+    before = audit_values(locked)
+    for name, value in values.items():
+        setattr(locked, name, value)
+    locked.search_name = search_name(locked)
+    validate_model(locked, exclude=exclude)
+    changes = audit_changes(before, audit_values(locked))
+    changes.pop("search_name", None)
+    if changes:
+        locked.save()
+    tag_change = _set_tags(org=org, record=locked, data=data)
+    if tag_change:
+        changes["tags"] = tag_change
+    if changes:
+        audit_record(org=org, actor=actor_membership.user, instance=locked, action="update", changes=changes)
+
+
 # --- companies -----------------------------------------------------------------------------------
 
 
@@ -245,14 +298,14 @@ def company_create(*, org: Organization, actor_membership: Membership, data: dic
     ensure_same_organization(org, actor_membership)
     values = _company_values(org=org, data=data)
     values.setdefault("owner", actor_membership.user)
-    company = Company(organization=org, **values)
-    company.search_name = company_search_name(company)
-    validate_model(company, exclude=["organization", "owner"])
-    with transaction.atomic():
-        company.save()
-        audit_created(org=org, actor=actor_membership.user, instance=company)
-        _set_tags(org=org, record=company, data=data)
-    return company
+    return _create_record(
+        org=org,
+        actor_membership=actor_membership,
+        record=Company(organization=org, **values),
+        data=data,
+        search_name=company_search_name,
+        exclude=["organization", "owner"],
+    )
 
 
 def company_update(
@@ -264,20 +317,15 @@ def company_update(
     with transaction.atomic():
         locked = Company.objects.select_for_update().get(pk=company.pk)
         values = _company_values(org=org, data=data, current=locked)
-        before = audit_values(locked)
-        for name, value in values.items():
-            setattr(locked, name, value)
-        locked.search_name = company_search_name(locked)
-        validate_model(locked, exclude=["organization", "owner"])
-        changes = audit_changes(before, audit_values(locked))
-        changes.pop("search_name", None)
-        if changes:
-            locked.save()
-        tag_change = _set_tags(org=org, record=locked, data=data)
-        if tag_change:
-            changes["tags"] = tag_change
-        if changes:
-            audit_record(org=org, actor=actor_membership.user, instance=locked, action="update", changes=changes)
+        _apply_update(
+            org=org,
+            actor_membership=actor_membership,
+            locked=locked,
+            values=values,
+            data=data,
+            search_name=company_search_name,
+            exclude=["organization", "owner"],
+        )
     return locked
 
 
@@ -346,14 +394,14 @@ def contact_create(*, org: Organization, actor_membership: Membership, data: dic
     ensure_same_organization(org, actor_membership)
     values = _contact_values(org=org, data=data)
     values.setdefault("owner", actor_membership.user)
-    contact = Contact(organization=org, **values)
-    contact.search_name = contact_search_name(contact)
-    validate_model(contact, exclude=["organization", "owner", "company"])
-    with transaction.atomic():
-        contact.save()
-        audit_created(org=org, actor=actor_membership.user, instance=contact)
-        _set_tags(org=org, record=contact, data=data)
-    return contact
+    return _create_record(
+        org=org,
+        actor_membership=actor_membership,
+        record=Contact(organization=org, **values),
+        data=data,
+        search_name=contact_search_name,
+        exclude=["organization", "owner", "company"],
+    )
 
 
 def contact_update(
@@ -364,20 +412,15 @@ def contact_update(
     with transaction.atomic():
         locked = Contact.objects.select_for_update(of=("self",)).select_related("company").get(pk=contact.pk)
         values = _contact_values(org=org, data=data, current=locked)
-        before = audit_values(locked)
-        for name, value in values.items():
-            setattr(locked, name, value)
-        locked.search_name = contact_search_name(locked)
-        validate_model(locked, exclude=["organization", "owner", "company"])
-        changes = audit_changes(before, audit_values(locked))
-        changes.pop("search_name", None)
-        if changes:
-            locked.save()
-        tag_change = _set_tags(org=org, record=locked, data=data)
-        if tag_change:
-            changes["tags"] = tag_change
-        if changes:
-            audit_record(org=org, actor=actor_membership.user, instance=locked, action="update", changes=changes)
+        _apply_update(
+            org=org,
+            actor_membership=actor_membership,
+            locked=locked,
+            values=values,
+            data=data,
+            search_name=contact_search_name,
+            exclude=["organization", "owner", "company"],
+        )
     return locked
 
 

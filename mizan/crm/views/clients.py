@@ -38,6 +38,7 @@ from mizan.crm.services.clients import (
     contact_reactivate,
     contact_update,
 )
+from mizan.crm.views.editing import posted, record_form_page
 from mizan.crm.views.listing import list_page, url_exists
 
 #: At most this many contacts / deals on a record page (the lists have the rest).
@@ -97,19 +98,18 @@ def company_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 @org_view(capability=Capability.CRM_EDIT)
 @require_http_methods(["GET", "POST"])
 def company_create_view(request: HttpRequest) -> HttpResponse:
-    form = CompanyForm(
-        request.POST if request.method == "POST" else None, org=request.org, membership=request.membership
+    form = CompanyForm(posted(request), org=request.org, membership=request.membership)
+    return record_form_page(
+        request,
+        form,
+        save=lambda form: company_create(
+            org=request.org, actor_membership=request.membership, data=form.service_data()
+        ),
+        success=_("The company was added."),
+        then=lambda company: redirect("crm:company_detail", pk=company.pk),
+        title=_("New company"),
+        cancel_href=reverse("crm:company_list"),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            company = company_create(org=request.org, actor_membership=request.membership, data=form.service_data())
-        except DomainError as error:
-            apply_domain_error(form, request, error)
-        else:
-            messages.success(request, _("The company was added."))
-            return redirect("crm:company_detail", pk=company.pk)
-    context = {"form": form, "title": _("New company"), "cancel_href": reverse("crm:company_list")}
-    return render(request, "crm/clients/form.html", context, status=400 if form.errors else 200)
 
 
 @org_view(capability=Capability.CRM_EDIT)
@@ -117,27 +117,19 @@ def company_create_view(request: HttpRequest) -> HttpResponse:
 def company_update_view(request: HttpRequest, pk: int) -> HttpResponse:
     company = _company(request, pk)
     form = CompanyForm(
-        request.POST if request.method == "POST" else None,
-        initial=CompanyForm.initial_for(company),
-        org=request.org,
-        membership=request.membership,
+        posted(request), initial=CompanyForm.initial_for(company), org=request.org, membership=request.membership
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            company_update(
-                org=request.org, actor_membership=request.membership, company=company, data=form.service_data()
-            )
-        except DomainError as error:
-            apply_domain_error(form, request, error)
-        else:
-            messages.success(request, _("The company was saved."))
-            return redirect("crm:company_detail", pk=company.pk)
-    context = {
-        "form": form,
-        "title": _("Edit {name}").format(name=company),
-        "cancel_href": reverse("crm:company_detail", args=[company.pk]),
-    }
-    return render(request, "crm/clients/form.html", context, status=400 if form.errors else 200)
+    return record_form_page(
+        request,
+        form,
+        save=lambda form: company_update(
+            org=request.org, actor_membership=request.membership, company=company, data=form.service_data()
+        ),
+        success=_("The company was saved."),
+        then=lambda company: redirect("crm:company_detail", pk=company.pk),
+        title=_("Edit {name}").format(name=company),
+        cancel_href=reverse("crm:company_detail", args=[company.pk]),
+    )
 
 
 @org_view(capability=Capability.CRM_EDIT)
@@ -202,22 +194,18 @@ def contact_create_view(request: HttpRequest) -> HttpResponse:
     initial = {}
     if request.GET.get("company", "").isdigit():
         initial["company"] = int(request.GET["company"])
-    form = ContactForm(
-        request.POST if request.method == "POST" else None,
-        initial=initial,
-        org=request.org,
-        membership=request.membership,
+    form = ContactForm(posted(request), initial=initial, org=request.org, membership=request.membership)
+    return record_form_page(
+        request,
+        form,
+        save=lambda form: contact_create(
+            org=request.org, actor_membership=request.membership, data=form.service_data()
+        ),
+        success=_("The contact was added."),
+        then=lambda contact: redirect("crm:contact_detail", pk=contact.pk),
+        title=_("New contact"),
+        cancel_href=reverse("crm:contact_list"),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            contact = contact_create(org=request.org, actor_membership=request.membership, data=form.service_data())
-        except DomainError as error:
-            apply_domain_error(form, request, error)
-        else:
-            messages.success(request, _("The contact was added."))
-            return redirect("crm:contact_detail", pk=contact.pk)
-    context = {"form": form, "title": _("New contact"), "cancel_href": reverse("crm:contact_list")}
-    return render(request, "crm/clients/form.html", context, status=400 if form.errors else 200)
 
 
 @org_view(capability=Capability.CRM_EDIT)
@@ -225,28 +213,23 @@ def contact_create_view(request: HttpRequest) -> HttpResponse:
 def contact_update_view(request: HttpRequest, pk: int) -> HttpResponse:
     contact = _contact(request, pk)
     form = ContactForm(
-        request.POST if request.method == "POST" else None,
+        posted(request),
         initial=ContactForm.initial_for(contact),
         org=request.org,
         membership=request.membership,
         contact=contact,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            contact_update(
-                org=request.org, actor_membership=request.membership, contact=contact, data=form.service_data()
-            )
-        except DomainError as error:
-            apply_domain_error(form, request, error)
-        else:
-            messages.success(request, _("The contact was saved."))
-            return redirect("crm:contact_detail", pk=contact.pk)
-    context = {
-        "form": form,
-        "title": _("Edit {name}").format(name=contact),
-        "cancel_href": reverse("crm:contact_detail", args=[contact.pk]),
-    }
-    return render(request, "crm/clients/form.html", context, status=400 if form.errors else 200)
+    return record_form_page(
+        request,
+        form,
+        save=lambda form: contact_update(
+            org=request.org, actor_membership=request.membership, contact=contact, data=form.service_data()
+        ),
+        success=_("The contact was saved."),
+        then=lambda contact: redirect("crm:contact_detail", pk=contact.pk),
+        title=_("Edit {name}").format(name=contact),
+        cancel_href=reverse("crm:contact_detail", args=[contact.pk]),
+    )
 
 
 @org_view(capability=Capability.CRM_EDIT)

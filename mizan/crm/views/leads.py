@@ -32,6 +32,7 @@ from mizan.crm.services.leads import (
     lead_source_update,
     lead_update,
 )
+from mizan.crm.views.editing import posted, record_form_page
 from mizan.crm.views.listing import list_page, url_exists
 
 
@@ -79,19 +80,22 @@ def lead_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
 @org_view(capability=Capability.CRM_EDIT)
 @require_http_methods(["GET", "POST"])
 def lead_create_view(request: HttpRequest) -> HttpResponse:
-    form = LeadForm(request.POST if request.method == "POST" else None, org=request.org, membership=request.membership)
-    if request.method == "POST" and form.is_valid():
-        data = form.service_data()
-        source = data.pop("source", None)
-        try:
-            lead = lead_create(org=request.org, actor_membership=request.membership, data=data, source=source)
-        except DomainError as error:
-            apply_domain_error(form, request, error)
-        else:
-            messages.success(request, _("The lead was added."))
-            return redirect("crm:lead_detail", pk=lead.pk)
-    context = {"form": form, "title": _("New lead"), "cancel_href": reverse("crm:lead_list")}
-    return render(request, "crm/clients/form.html", context, status=400 if form.errors else 200)
+    form = LeadForm(posted(request), org=request.org, membership=request.membership)
+    return record_form_page(
+        request,
+        form,
+        save=lambda form: _lead_create(request, form.service_data()),
+        success=_("The lead was added."),
+        then=lambda lead: redirect("crm:lead_detail", pk=lead.pk),
+        title=_("New lead"),
+        cancel_href=reverse("crm:lead_list"),
+    )
+
+
+def _lead_create(request: HttpRequest, data: dict[str, Any]) -> Lead:
+    """The form's source is a separate argument of the service, not a field of the lead's data."""
+    source = data.pop("source", None)
+    return lead_create(org=request.org, actor_membership=request.membership, data=data, source=source)
 
 
 @org_view(capability=Capability.CRM_EDIT)
@@ -101,26 +105,18 @@ def lead_update_view(request: HttpRequest, pk: int) -> HttpResponse:
     if lead.status == Lead.Status.CONVERTED:
         messages.error(request, _("This lead has already been converted."))
         return redirect("crm:lead_detail", pk=lead.pk)
-    form = LeadForm(
-        request.POST if request.method == "POST" else None,
-        initial=LeadForm.initial_for(lead),
-        org=request.org,
-        membership=request.membership,
+    form = LeadForm(posted(request), initial=LeadForm.initial_for(lead), org=request.org, membership=request.membership)
+    return record_form_page(
+        request,
+        form,
+        save=lambda form: lead_update(
+            org=request.org, actor_membership=request.membership, lead=lead, data=form.service_data()
+        ),
+        success=_("The lead was saved."),
+        then=lambda lead: redirect("crm:lead_detail", pk=lead.pk),
+        title=_("Edit {name}").format(name=lead),
+        cancel_href=reverse("crm:lead_detail", args=[lead.pk]),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            lead_update(org=request.org, actor_membership=request.membership, lead=lead, data=form.service_data())
-        except DomainError as error:
-            apply_domain_error(form, request, error)
-        else:
-            messages.success(request, _("The lead was saved."))
-            return redirect("crm:lead_detail", pk=lead.pk)
-    context = {
-        "form": form,
-        "title": _("Edit {name}").format(name=lead),
-        "cancel_href": reverse("crm:lead_detail", args=[lead.pk]),
-    }
-    return render(request, "crm/clients/form.html", context, status=400 if form.errors else 200)
 
 
 @org_view(capability=Capability.CRM_EDIT)
@@ -209,42 +205,34 @@ def lead_source_list_view(request: HttpRequest) -> HttpResponse:
 @org_view(capability=Capability.CRM_MANAGE)
 @require_http_methods(["GET", "POST"])
 def lead_source_create_view(request: HttpRequest) -> HttpResponse:
-    form = LeadSourceForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            lead_source_create(org=request.org, actor_membership=request.membership, data=form.cleaned_data)
-        except DomainError as error:
-            apply_domain_error(form, request, error)
-        else:
-            messages.success(request, _("The lead source was added."))
-            return redirect("crm:lead_source_list")
-    context = {"form": form, "title": _("New lead source"), "cancel_href": reverse("crm:lead_source_list")}
-    return render(request, "crm/clients/form.html", context, status=400 if form.errors else 200)
+    return record_form_page(
+        request,
+        LeadSourceForm(posted(request)),
+        save=lambda form: lead_source_create(
+            org=request.org, actor_membership=request.membership, data=form.cleaned_data
+        ),
+        success=_("The lead source was added."),
+        then=lambda _source: redirect("crm:lead_source_list"),
+        title=_("New lead source"),
+        cancel_href=reverse("crm:lead_source_list"),
+    )
 
 
 @org_view(capability=Capability.CRM_MANAGE)
 @require_http_methods(["GET", "POST"])
 def lead_source_update_view(request: HttpRequest, pk: int) -> HttpResponse:
     source = access_or_404(LeadSource, org=request.org, pk=pk)
-    form = LeadSourceForm(
-        request.POST if request.method == "POST" else None, initial=LeadSourceForm.initial_for(source)
+    return record_form_page(
+        request,
+        LeadSourceForm(posted(request), initial=LeadSourceForm.initial_for(source)),
+        save=lambda form: lead_source_update(
+            org=request.org, actor_membership=request.membership, source=source, data=form.cleaned_data
+        ),
+        success=_("The lead source was saved."),
+        then=lambda _source: redirect("crm:lead_source_list"),
+        title=_("Edit {name}").format(name=source),
+        cancel_href=reverse("crm:lead_source_list"),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            lead_source_update(
-                org=request.org, actor_membership=request.membership, source=source, data=form.cleaned_data
-            )
-        except DomainError as error:
-            apply_domain_error(form, request, error)
-        else:
-            messages.success(request, _("The lead source was saved."))
-            return redirect("crm:lead_source_list")
-    context = {
-        "form": form,
-        "title": _("Edit {name}").format(name=source),
-        "cancel_href": reverse("crm:lead_source_list"),
-    }
-    return render(request, "crm/clients/form.html", context, status=400 if form.errors else 200)
 
 
 @org_view(capability=Capability.CRM_MANAGE)

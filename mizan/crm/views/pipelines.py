@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from mizan.core.access import access_or_404
 from mizan.core.errors import DomainError
 from mizan.core.roles import Capability
-from mizan.core.views.base import apply_domain_error, org_view
+from mizan.core.views.base import org_view, submit_form
 from mizan.crm.forms.deals import LostReasonForm, PipelineForm, StageForm
 from mizan.crm.models import LostReason, Pipeline, Stage
 from mizan.crm.selectors.deals import lost_reason_list, pipeline_with_stages, stage_list
@@ -44,14 +44,15 @@ def pipeline_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def pipeline_create_view(request: HttpRequest) -> HttpResponse:
     form = PipelineForm(request.POST)
-    if form.is_valid():
-        try:
-            pipeline = pipeline_create(org=request.org, actor_membership=request.membership, data=form.cleaned_data)
-        except DomainError as error:
-            apply_domain_error(form, request, error)
-        else:
-            messages.success(request, _("The pipeline was created with the usual stages; adjust them below."))
-            return redirect("crm:pipeline_edit", pk=pipeline.pk)
+    done = submit_form(
+        request,
+        form,
+        save=lambda: pipeline_create(org=request.org, actor_membership=request.membership, data=form.cleaned_data),
+        success=_("The pipeline was created with the usual stages; adjust them below."),
+        then=lambda pipeline: redirect("crm:pipeline_edit", pk=pipeline.pk),
+    )
+    if done is not None:
+        return done
     context = {
         "pipelines": pipeline_with_stages(org=request.org),
         "lost_reasons": lost_reason_list(org=request.org),
@@ -67,16 +68,17 @@ def pipeline_edit(request: HttpRequest, pk: int) -> HttpResponse:
     pipeline = access_or_404(Pipeline, org=request.org, pk=pk)
     initial = {name: getattr(pipeline, name) for name in ("name_ar", "name_en", "is_default", "is_active")}
     form = PipelineForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            pipeline_update(
-                org=request.org, actor_membership=request.membership, pipeline=pipeline, data=form.cleaned_data
-            )
-        except DomainError as error:
-            apply_domain_error(form, request, error)
-        else:
-            messages.success(request, _("The pipeline was saved."))
-            return redirect("crm:pipeline_edit", pk=pipeline.pk)
+    done = submit_form(
+        request,
+        form,
+        save=lambda: pipeline_update(
+            org=request.org, actor_membership=request.membership, pipeline=pipeline, data=form.cleaned_data
+        ),
+        success=_("The pipeline was saved."),
+        then=lambda _saved: redirect("crm:pipeline_edit", pk=pipeline.pk),
+    )
+    if done is not None:
+        return done
     return _render_edit(request, pipeline, form=form, status=400 if form.errors else 200)
 
 
@@ -116,16 +118,17 @@ def pipeline_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
 def stage_create_view(request: HttpRequest, pk: int) -> HttpResponse:
     pipeline = access_or_404(Pipeline, org=request.org, pk=pk)
     form = StageForm(request.POST)
-    if form.is_valid():
-        try:
-            stage_create(
-                org=request.org, actor_membership=request.membership, pipeline=pipeline, data=form.cleaned_data
-            )
-        except DomainError as error:
-            apply_domain_error(form, request, error)
-        else:
-            messages.success(request, _("The stage was added."))
-            return redirect("crm:pipeline_edit", pk=pipeline.pk)
+    done = submit_form(
+        request,
+        form,
+        save=lambda: stage_create(
+            org=request.org, actor_membership=request.membership, pipeline=pipeline, data=form.cleaned_data
+        ),
+        success=_("The stage was added."),
+        then=lambda _stage: redirect("crm:pipeline_edit", pk=pipeline.pk),
+    )
+    if done is not None:
+        return done
     return _render_edit(request, pipeline, stage_form=form, status=400)
 
 
@@ -135,14 +138,17 @@ def stage_edit(request: HttpRequest, pk: int) -> HttpResponse:
     stage = access_or_404(Stage.objects.select_related("pipeline"), org=request.org, pk=pk)
     fields = ("name_ar", "name_en", "probability", "kind", "cold_after_days")
     form = StageForm(request.POST or None, initial={name: getattr(stage, name) for name in fields})
-    if request.method == "POST" and form.is_valid():
-        try:
-            stage_update(org=request.org, actor_membership=request.membership, stage=stage, data=form.cleaned_data)
-        except DomainError as error:
-            apply_domain_error(form, request, error)
-        else:
-            messages.success(request, _("The stage was saved."))
-            return redirect("crm:pipeline_edit", pk=stage.pipeline_id)
+    done = submit_form(
+        request,
+        form,
+        save=lambda: stage_update(
+            org=request.org, actor_membership=request.membership, stage=stage, data=form.cleaned_data
+        ),
+        success=_("The stage was saved."),
+        then=lambda _saved: redirect("crm:pipeline_edit", pk=stage.pipeline_id),
+    )
+    if done is not None:
+        return done
     context = {"stage": stage, "form": form}
     return render(request, "crm/pipelines/stage_edit.html", context, status=400 if form.errors else 200)
 
@@ -187,14 +193,15 @@ def stage_reorder_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def lost_reason_create_view(request: HttpRequest) -> HttpResponse:
     form = LostReasonForm(request.POST)
-    if form.is_valid():
-        try:
-            lost_reason_create(org=request.org, actor_membership=request.membership, data=form.cleaned_data)
-        except DomainError as error:
-            apply_domain_error(form, request, error)
-        else:
-            messages.success(request, _("The lost reason was added."))
-            return redirect("crm:pipeline_list")
+    done = submit_form(
+        request,
+        form,
+        save=lambda: lost_reason_create(org=request.org, actor_membership=request.membership, data=form.cleaned_data),
+        success=_("The lost reason was added."),
+        then=lambda _reason: redirect("crm:pipeline_list"),
+    )
+    if done is not None:
+        return done
     context = {
         "pipelines": pipeline_with_stages(org=request.org),
         "lost_reasons": lost_reason_list(org=request.org),
@@ -210,15 +217,16 @@ def lost_reason_edit(request: HttpRequest, pk: int) -> HttpResponse:
     reason = access_or_404(LostReason, org=request.org, pk=pk)
     initial = {name: getattr(reason, name) for name in ("name_ar", "name_en", "is_active")}
     form = LostReasonForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            lost_reason_update(
-                org=request.org, actor_membership=request.membership, reason=reason, data=form.cleaned_data
-            )
-        except DomainError as error:
-            apply_domain_error(form, request, error)
-        else:
-            messages.success(request, _("The lost reason was saved."))
-            return redirect("crm:pipeline_list")
+    done = submit_form(
+        request,
+        form,
+        save=lambda: lost_reason_update(
+            org=request.org, actor_membership=request.membership, reason=reason, data=form.cleaned_data
+        ),
+        success=_("The lost reason was saved."),
+        then=lambda _saved: redirect("crm:pipeline_list"),
+    )
+    if done is not None:
+        return done
     context = {"reason": reason, "form": form}
     return render(request, "crm/pipelines/lost_reason_edit.html", context, status=400 if form.errors else 200)

@@ -12,7 +12,7 @@ from mizan.core.access import access_or_404, has_capability
 from mizan.core.errors import DomainError
 from mizan.core.roles import Capability
 from mizan.core.selectors.audit import audit_entries_for
-from mizan.core.views.base import apply_domain_error, org_view
+from mizan.core.views.base import apply_domain_error, org_view, submit_form
 from mizan.ledger.forms import AccountForm, JournalForm
 from mizan.ledger.models import Account, Journal
 from mizan.ledger.selectors.accounts import account_chart, journal_list
@@ -39,14 +39,15 @@ def account_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def account_create_view(request: HttpRequest) -> HttpResponse:
     form = AccountForm(request.POST or None, org=request.org)
-    if request.method == "POST" and form.is_valid():
-        try:
-            account = account_create(org=request.org, actor_membership=request.membership, data=form.cleaned_data)
-        except DomainError as error:
-            apply_domain_error(form, request, error)
-        else:
-            messages.success(request, _("The account {account} was added.").format(account=account))
-            return redirect("ledger:account_list")
+    done = submit_form(
+        request,
+        form,
+        save=lambda: account_create(org=request.org, actor_membership=request.membership, data=form.cleaned_data),
+        success=lambda account: _("The account {account} was added.").format(account=account),
+        then=lambda _account: redirect("ledger:account_list"),
+    )
+    if done is not None:
+        return done
     return render(request, "ledger/accounts/form.html", {"form": form, "account": None})
 
 
@@ -55,16 +56,17 @@ def account_create_view(request: HttpRequest) -> HttpResponse:
 def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
     account = access_or_404(Account, org=request.org, pk=pk)
     form = AccountForm(request.POST or None, org=request.org, instance=account)
-    if request.method == "POST" and form.is_valid():
-        try:
-            account_update(
-                org=request.org, actor_membership=request.membership, account=account, data=form.cleaned_data
-            )
-        except DomainError as error:
-            apply_domain_error(form, request, error)
-        else:
-            messages.success(request, _("The account was saved."))
-            return redirect("ledger:account_list")
+    done = submit_form(
+        request,
+        form,
+        save=lambda: account_update(
+            org=request.org, actor_membership=request.membership, account=account, data=form.cleaned_data
+        ),
+        success=_("The account was saved."),
+        then=lambda _account: redirect("ledger:account_list"),
+    )
+    if done is not None:
+        return done
     context = {
         "form": form,
         "account": account,
@@ -114,14 +116,15 @@ def journal_list_view(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def journal_create_view(request: HttpRequest) -> HttpResponse:
     form = JournalForm(request.POST or None, org=request.org)
-    if request.method == "POST" and form.is_valid():
-        try:
-            journal_create(org=request.org, actor_membership=request.membership, data=form.cleaned_data)
-        except DomainError as error:
-            apply_domain_error(form, request, error)
-        else:
-            messages.success(request, _("The journal was added."))
-            return redirect("ledger:journal_list")
+    done = submit_form(
+        request,
+        form,
+        save=lambda: journal_create(org=request.org, actor_membership=request.membership, data=form.cleaned_data),
+        success=_("The journal was added."),
+        then=lambda _journal: redirect("ledger:journal_list"),
+    )
+    if done is not None:
+        return done
     return render(request, "ledger/journals/form.html", {"form": form, "journal": None})
 
 
@@ -130,15 +133,16 @@ def journal_create_view(request: HttpRequest) -> HttpResponse:
 def journal_edit(request: HttpRequest, pk: int) -> HttpResponse:
     journal = access_or_404(Journal, org=request.org, pk=pk)
     form = JournalForm(request.POST or None, org=request.org, instance=journal)
-    if request.method == "POST" and form.is_valid():
-        try:
-            journal_update(
-                org=request.org, actor_membership=request.membership, journal=journal, data=form.cleaned_data
-            )
-        except DomainError as error:
-            apply_domain_error(form, request, error)
-        else:
-            messages.success(request, _("The journal was saved."))
-            return redirect("ledger:journal_list")
+    done = submit_form(
+        request,
+        form,
+        save=lambda: journal_update(
+            org=request.org, actor_membership=request.membership, journal=journal, data=form.cleaned_data
+        ),
+        success=_("The journal was saved."),
+        then=lambda _journal: redirect("ledger:journal_list"),
+    )
+    if done is not None:
+        return done
     context = {"form": form, "journal": journal, "audit_entries": audit_entries_for(org=request.org, instance=journal)}
     return render(request, "ledger/journals/form.html", context)

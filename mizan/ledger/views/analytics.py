@@ -19,7 +19,7 @@ from mizan.core.access import access_or_404, has_capability
 from mizan.core.errors import DomainError
 from mizan.core.roles import Capability
 from mizan.core.selectors.audit import audit_entries_for
-from mizan.core.views.base import apply_domain_error, org_view
+from mizan.core.views.base import apply_domain_error, org_view, submit_form
 from mizan.ledger.analytic_forms import AnalyticAccountForm, AnalyticFilterForm
 from mizan.ledger.models import AnalyticAccount, AnalyticKind
 from mizan.ledger.selectors.analytics import LINE_FIELD, analytic_account_page_list
@@ -98,16 +98,17 @@ def analytic_account_list(request: HttpRequest) -> HttpResponse:
 def analytic_account_create_view(request: HttpRequest) -> HttpResponse:
     initial = {"kind": request.GET["kind"]} if request.GET.get("kind") in AnalyticKind.values else {}
     form = AnalyticAccountForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            analytic = analytic_account_create(
-                org=request.org, actor_membership=request.membership, data=form.cleaned_data
-            )
-        except DomainError as error:
-            apply_domain_error(form, request, error)
-        else:
-            messages.success(request, _("The analytic account {account} was added.").format(account=analytic))
-            return redirect("ledger:analytic_account_list")
+    done = submit_form(
+        request,
+        form,
+        save=lambda: analytic_account_create(
+            org=request.org, actor_membership=request.membership, data=form.cleaned_data
+        ),
+        success=lambda analytic: _("The analytic account {account} was added.").format(account=analytic),
+        then=lambda _analytic: redirect("ledger:analytic_account_list"),
+    )
+    if done is not None:
+        return done
     return render(request, "ledger/analytics/form.html", {"form": form, "analytic": None})
 
 
@@ -116,16 +117,17 @@ def analytic_account_create_view(request: HttpRequest) -> HttpResponse:
 def analytic_account_edit(request: HttpRequest, pk: int) -> HttpResponse:
     analytic = access_or_404(AnalyticAccount, org=request.org, pk=pk)
     form = AnalyticAccountForm(request.POST or None, instance=analytic)
-    if request.method == "POST" and form.is_valid():
-        try:
-            analytic_account_update(
-                org=request.org, actor_membership=request.membership, analytic_account=analytic, data=form.cleaned_data
-            )
-        except DomainError as error:
-            apply_domain_error(form, request, error)
-        else:
-            messages.success(request, _("The analytic account was saved."))
-            return redirect("ledger:analytic_account_list")
+    done = submit_form(
+        request,
+        form,
+        save=lambda: analytic_account_update(
+            org=request.org, actor_membership=request.membership, analytic_account=analytic, data=form.cleaned_data
+        ),
+        success=_("The analytic account was saved."),
+        then=lambda _analytic: redirect("ledger:analytic_account_list"),
+    )
+    if done is not None:
+        return done
     context = {
         "form": form,
         "analytic": analytic,
