@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "mizan.core",
     "mizan.crm",
     "mizan.ledger",
+    "mizan.billing",
+    "mizan.sales",
     "mizan.api",
 ]
 
@@ -325,6 +327,12 @@ SPECTACULAR_SETTINGS = {
         "JournalEntryStateEnum": "mizan.ledger.models.JournalEntry.State",
         "OpenClosedEnum": "mizan.ledger.models.Period.State",
         "CurrencyEnum": "mizan.core.countries.CURRENCY_CHOICES",
+        # Billing and sales choice sets.
+        "TaxKindEnum": "mizan.billing.models.TaxKind",
+        "VatExemptionReasonEnum": "mizan.billing.models.VatExemptionReason",
+        "TaxRoundingEnum": "mizan.billing.models.BillingSettings.Rounding",
+        "ProductKindEnum": "mizan.sales.models.ProductKind",
+        "ProductUnitEnum": "mizan.sales.models.ProductUnit",
     },
 }
 

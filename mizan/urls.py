@@ -6,6 +6,8 @@ urlpatterns = [
     path("", include("mizan.core.urls")),
     path("crm/", include("mizan.crm.urls")),
     path("ledger/", include("mizan.ledger.urls")),
+    path("sales/", include("mizan.sales.urls")),
+    path("billing/", include("mizan.billing.urls")),
     path("api/", include("mizan.api.urls")),
 ]
 # Uploaded files (logos) in development; production serves MEDIA_ROOT from the web server.

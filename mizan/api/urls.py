@@ -29,6 +29,8 @@ v1 = [
     path("crm/", include("mizan.crm.api_urls")),
     path("ledger/reports/", include("mizan.ledger.api_reports")),
     path("ledger/", include("mizan.ledger.api_urls")),
+    path("sales/", include("mizan.sales.api_urls")),
+    path("billing/", include("mizan.billing.api_urls")),
 ]
 
 urlpatterns = [

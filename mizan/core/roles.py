@@ -35,6 +35,8 @@ class Capability(models.TextChoices):
     LEDGER_REOPEN_PERIOD = "ledger.reopen_period", _("Reopen closed accounting periods")
     BILLING_VIEW = "billing.view", _("View invoices and payments")
     BILLING_EDIT = "billing.edit", _("Issue invoices and record payments")
+    SALES_MANAGE_CATALOG = "sales.manage_catalog", _("Manage products, services and price lists")
+    BILLING_MANAGE_TAXES = "billing.manage_taxes", _("Manage taxes and billing settings")
     PROJECTS_VIEW = "projects.view", _("View projects")
     PROJECTS_EDIT = "projects.edit", _("Manage projects")
 
@@ -64,6 +66,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.LEDGER_CLOSE_PERIOD,
             Capability.BILLING_VIEW,
             Capability.BILLING_EDIT,
+            Capability.BILLING_MANAGE_TAXES,
             Capability.CRM_VIEW,
             Capability.CRM_VIEW_ALL,
             Capability.AUDIT_VIEW,

@@ -1,0 +1,199 @@
+"""Taxes and billing settings: the country defaults, create, edit, deactivate."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from mizan.billing.models import BillingSettings, Tax, TaxKind, VatExemptionReason
+from mizan.billing.models.taxes import REASON_KINDS
+from mizan.core.access import require_capability
+from mizan.core.errors import DomainError
+from mizan.core.roles import Capability
+from mizan.core.services.audit import audit_created, model_update
+from mizan.ledger.models import Account, AccountRole
+from mizan.ledger.services.common import require_member_of, require_same_org
+
+TAX_FIELDS = [
+    "name_ar",
+    "name_en",
+    "rate",
+    "kind",
+    "exemption_reason_code",
+    "exemption_reason",
+    "account",
+    "valid_from",
+    "valid_to",
+    "is_active",
+]
+SETTINGS_FIELDS = ["prices_include_tax", "rounding"]
+
+#: (name_ar, name_en, rate, kind, reason code, valid_from, valid_to) preinstalled per country.
+_COUNTRY_TAXES: dict[str, list[tuple[str, str, str, str, str, datetime.date | None, datetime.date | None]]] = {
+    "SA": [
+        ("ضريبة القيمة المضافة 15٪", "VAT 15%", "15", TaxKind.STANDARD, "", datetime.date(2020, 7, 1), None),
+        (
+            "ضريبة القيمة المضافة 5٪",
+            "VAT 5% (before July 2020)",
+            "5",
+            TaxKind.STANDARD,
+            "",
+            datetime.date(2018, 1, 1),
+            datetime.date(2020, 6, 30),
+        ),
+        (
+            "خاضع لنسبة الصفر - تصدير خدمات",
+            "Zero-rated: export of services",
+            "0",
+            TaxKind.ZERO_RATED,
+            "VATEX-SA-33",
+            None,
+            None,
+        ),
+        ("معفى - خدمات مالية", "Exempt: financial services", "0", TaxKind.EXEMPT, "VATEX-SA-29", None, None),
+    ],
+    "EG": [("ضريبة القيمة المضافة 14٪", "VAT 14%", "14", TaxKind.STANDARD, "", None, None)],
+    "AE": [
+        ("ضريبة القيمة المضافة 5٪", "VAT 5%", "5", TaxKind.STANDARD, "", None, None),
+        ("خاضع لنسبة الصفر", "Zero-rated", "0", TaxKind.ZERO_RATED, "", None, None),
+        ("معفى", "Exempt", "0", TaxKind.EXEMPT, "", None, None),
+    ],
+}
+
+_REASON_TEXT = {
+    "VATEX-SA-33": "Export of services",
+    "VATEX-SA-29": "Financial services mentioned in Article 29 of the VAT Regulations",
+}
+
+
+def billing_organization_initialize(org: Any, owner_membership: Any) -> None:
+    """Country taxes and the billing settings of a new organization (idempotent)."""
+    BillingSettings.objects.get_or_create(organization=org)
+    if Tax.objects.filter(organization=org).exists():
+        return
+    account = Account.objects.filter(organization=org, role=AccountRole.VAT_PAYABLE).first()
+    if account is None:
+        return
+    for name_ar, name_en, rate, kind, code, valid_from, valid_to in _COUNTRY_TAXES.get(org.country, []):
+        Tax.objects.create(
+            organization=org,
+            name_ar=name_ar,
+            name_en=name_en,
+            rate=Decimal(rate),
+            kind=kind,
+            exemption_reason_code=code,
+            exemption_reason=_REASON_TEXT.get(code, name_en if kind != TaxKind.STANDARD else ""),
+            account=account,
+            valid_from=valid_from,
+            valid_to=valid_to,
+        )
+
+
+def billing_settings_for(org: Any) -> BillingSettings:
+    return BillingSettings.objects.get_or_create(organization=org)[0]
+
+
+def _validate_tax(org: Any, tax: Tax) -> None:
+    if not (tax.name_ar.strip() or tax.name_en.strip()):
+        raise DomainError("billing.name_required", _("Enter the tax's name in Arabic or in English."), field="name_ar")
+    if tax.kind not in TaxKind.values:
+        raise DomainError("billing.kind_invalid", _("Choose the kind of tax."), field="kind")
+    if tax.rate is None or tax.rate < 0 or tax.rate > 100:
+        raise DomainError("billing.rate_invalid", _("The rate is a percentage between 0 and 100."), field="rate")
+    if tax.kind != TaxKind.STANDARD and tax.rate != 0:
+        raise DomainError(
+            "billing.rate_not_zero", _("Zero-rated, exempt and out-of-scope taxes have a 0% rate."), field="rate"
+        )
+    if tax.kind == TaxKind.STANDARD and (tax.exemption_reason_code or tax.exemption_reason.strip()):
+        raise DomainError(
+            "billing.reason_on_standard",
+            _("Only zero-rated, exempt or out-of-scope taxes carry an exemption reason."),
+            field="exemption_reason_code",
+        )
+    if tax.exemption_reason_code and tax.exemption_reason_code not in VatExemptionReason.values:
+        raise DomainError("billing.reason_invalid", _("Choose a valid reason code."), field="exemption_reason_code")
+    if tax.kind in REASON_KINDS and org.country == "SA" and not tax.exemption_reason_code:
+        raise DomainError(
+            "billing.reason_required",
+            _("Saudi invoices need a reason code for zero-rated and exempt lines."),
+            field="exemption_reason_code",
+        )
+    if tax.kind in REASON_KINDS and not (tax.exemption_reason.strip() or tax.exemption_reason_code):
+        raise DomainError(
+            "billing.reason_required",
+            _("Give the reason why this tax is zero-rated or exempt."),
+            field="exemption_reason",
+        )
+    if tax.account_id is None:
+        raise DomainError("billing.account_required", _("Choose the tax account."), field="account")
+    require_same_org(tax.account, org, field="account")
+    if tax.valid_from and tax.valid_to and tax.valid_to < tax.valid_from:
+        raise DomainError(
+            "billing.dates_invalid", _("The end date must not be before the start date."), field="valid_to"
+        )
+
+
+def _default_account(org: Any) -> Account | None:
+    return Account.objects.filter(organization=org, role=AccountRole.VAT_PAYABLE).first()
+
+
+def tax_create(*, org: Any, actor_membership: Any, data: dict[str, Any]) -> Tax:
+    """Add a tax. The account defaults to the organization's VAT payable account."""
+    require_capability(actor_membership, Capability.BILLING_MANAGE_TAXES)
+    require_member_of(actor_membership, org)
+    data = {name: data[name] for name in TAX_FIELDS if name in data}
+    for name in ("name_ar", "name_en", "exemption_reason"):
+        data[name] = (data.get(name) or "").strip()
+    data["exemption_reason_code"] = data.get("exemption_reason_code") or ""
+    if data.get("account") is None:
+        data["account"] = _default_account(org)
+    tax = Tax(organization=org, **data)
+    _validate_tax(org, tax)
+    with transaction.atomic():
+        tax.save()
+        audit_created(org=org, actor=actor_membership.user, instance=tax)
+    return tax
+
+
+def tax_update(*, org: Any, actor_membership: Any, tax: Tax, data: dict[str, Any]) -> Tax:
+    require_capability(actor_membership, Capability.BILLING_MANAGE_TAXES)
+    require_member_of(actor_membership, org)
+    require_same_org(tax, org)
+    data = {name: data[name] for name in TAX_FIELDS if name in data}
+    for name in ("name_ar", "name_en", "exemption_reason"):
+        if name in data:
+            data[name] = (data[name] or "").strip()
+    if "exemption_reason_code" in data:
+        data["exemption_reason_code"] = data["exemption_reason_code"] or ""
+    if "account" in data and data["account"] is None:
+        data["account"] = _default_account(org)
+    with transaction.atomic():
+        locked = Tax.objects.select_for_update().get(pk=tax.pk)
+        candidate = Tax(
+            pk=locked.pk,
+            organization=org,
+            **{**{name: getattr(locked, name) for name in TAX_FIELDS}, **data},
+        )
+        _validate_tax(org, candidate)
+        model_update(org=org, actor=actor_membership.user, instance=locked, data=data, fields=TAX_FIELDS)
+    return locked
+
+
+def tax_set_active(*, org: Any, actor_membership: Any, tax: Tax, is_active: bool) -> Tax:
+    return tax_update(org=org, actor_membership=actor_membership, tax=tax, data={"is_active": is_active})
+
+
+def billing_settings_update(*, org: Any, actor_membership: Any, data: dict[str, Any]) -> BillingSettings:
+    """Tax-inclusive or exclusive prices by default, and per-line or per-document rounding."""
+    require_capability(actor_membership, Capability.BILLING_MANAGE_TAXES)
+    require_member_of(actor_membership, org)
+    if "rounding" in data and data["rounding"] not in BillingSettings.Rounding.values:
+        raise DomainError("billing.rounding_invalid", _("Choose how taxes are rounded."), field="rounding")
+    with transaction.atomic():
+        settings_row = BillingSettings.objects.select_for_update().get_or_create(organization=org)[0]
+        model_update(org=org, actor=actor_membership.user, instance=settings_row, data=data, fields=SETTINGS_FIELDS)
+    return settings_row

@@ -1,0 +1,66 @@
+"""Catalog reads: product lists with their prices, price lists, and the price of a product."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from mizan.core.errors import DomainError
+from mizan.sales.models import PriceList, PriceListItem, Product, ProductPrice
+
+
+def product_list(*, org: Any, active_only: bool = False, query: str = "") -> QuerySet[Product]:
+    """Products with their account, tax and default prices (constant queries for any length)."""
+    products = (
+        Product.objects.filter(organization=org)
+        .select_related("income_account", "default_tax")
+        .prefetch_related(Prefetch("prices", queryset=ProductPrice.objects.order_by("currency")))
+    )
+    if active_only:
+        products = products.filter(is_active=True)
+    if query:
+        products = products.filter(Q(code__icontains=query) | Q(name_ar__icontains=query) | Q(name_en__icontains=query))
+    return products
+
+
+def price_list_list(*, org: Any) -> QuerySet[PriceList]:
+    return PriceList.objects.filter(organization=org).annotate(item_count=Count("items"))
+
+
+def price_list_items(*, price_list: PriceList) -> QuerySet[PriceListItem]:
+    return PriceListItem.objects.filter(price_list=price_list).select_related("product")
+
+
+def product_price(*, org: Any, product: Product, currency: str, price_list: PriceList | None = None) -> Decimal:
+    """The unit price of `product` in `currency`: the list's price, else the product's default
+    price in that currency, else the default price list of that currency; else a DomainError."""
+    if product.organization_id != org.pk or (price_list is not None and price_list.organization_id != org.pk):
+        raise DomainError("not_found", _("Not found."))
+    if price_list is not None:
+        if price_list.currency != currency:
+            raise DomainError(
+                "sales.price_list_currency",
+                _("The price list is in {list_currency}, not {currency}.").format(
+                    list_currency=price_list.currency, currency=currency
+                ),
+                field="price_list",
+            )
+        item = PriceListItem.objects.filter(price_list=price_list, product=product).first()
+        if item is not None:
+            return item.unit_price
+    default = ProductPrice.objects.filter(product=product, currency=currency).first()
+    if default is not None:
+        return default.unit_price
+    item = PriceListItem.objects.filter(
+        price_list__organization=org, price_list__currency=currency, price_list__is_default=True, product=product
+    ).first()
+    if item is not None:
+        return item.unit_price
+    raise DomainError(
+        "sales.no_price",
+        _("{product} has no price in {currency}.").format(product=product.display_name(), currency=currency),
+        field="product",
+    )
