@@ -21,12 +21,20 @@
     return parseInt(match[1], 10) * SCALE + parseInt(fraction, 10);
   }
 
-  function format(thousandths, minorUnits) {
+  var ARABIC_INDIC = "٠١٢٣٤٥٦٧٨٩";
+
+  // The organization may show Arabic-Indic digits on Arabic pages (form[data-arabic-digits]).
+  function localizeDigits(text, arabicDigits) {
+    if (!arabicDigits) return text;
+    return text.replace(/[0-9]/g, function (digit) { return ARABIC_INDIC[Number(digit)]; }).replace(".", "٫");
+  }
+
+  function format(thousandths, minorUnits, arabicDigits) {
     var negative = thousandths < 0;
     var value = Math.abs(thousandths);
     var whole = Math.floor(value / SCALE);
     var fraction = String(value % SCALE).padStart(3, "0").slice(0, minorUnits);
-    return (negative ? "-" : "") + whole + (minorUnits > 0 ? "." + fraction : "");
+    return localizeDigits((negative ? "-" : "") + whole + (minorUnits > 0 ? "." + fraction : ""), arabicDigits);
   }
 
   function isRemoved(row) {
@@ -36,6 +44,7 @@
 
   function recompute(form) {
     var minorUnits = parseInt(form.dataset.minorUnits || "2", 10);
+    var arabicDigits = form.hasAttribute("data-arabic-digits");
     var debit = 0;
     var credit = 0;
     var invalid = false;
@@ -50,8 +59,8 @@
       debit += d;
       credit += c;
     });
-    form.querySelector("[data-ledger-total-debit]").textContent = format(debit, minorUnits);
-    form.querySelector("[data-ledger-total-credit]").textContent = format(credit, minorUnits);
+    form.querySelector("[data-ledger-total-debit]").textContent = format(debit, minorUnits, arabicDigits);
+    form.querySelector("[data-ledger-total-credit]").textContent = format(credit, minorUnits, arabicDigits);
     var status = form.querySelector("[data-ledger-balance-status]");
     status.classList.remove("ledger-balance-ok", "ledger-balance-off");
     if (debit === 0 && credit === 0) {
@@ -60,7 +69,7 @@
       status.textContent = status.dataset.textBalanced;
       status.classList.add("ledger-balance-ok");
     } else {
-      status.textContent = status.dataset.textUnbalanced + " " + format(Math.abs(debit - credit), minorUnits);
+      status.textContent = status.dataset.textUnbalanced + " " + format(Math.abs(debit - credit), minorUnits, arabicDigits);
       status.classList.add("ledger-balance-off");
     }
   }
