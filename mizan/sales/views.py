@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mizan.core.access import access_or_404, has_capability
-from mizan.core.errors import DomainError
 from mizan.core.roles import Capability
 from mizan.core.selectors.audit import audit_entries_for
-from mizan.core.views.base import apply_domain_error, org_view, submit_form
+from mizan.core.views.base import org_view, run_action, submit_form
 from mizan.sales.forms import PriceListForm, PriceListItemForm, ProductForm
 from mizan.sales.models import PriceList, Product
 from mizan.sales.selectors.catalog import price_list_items, price_list_list, product_list
@@ -87,12 +85,13 @@ def product_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 def product_set_active_view(request: HttpRequest, pk: int) -> HttpResponse:
     product = access_or_404(Product, org=request.org, pk=pk)
     is_active = request.POST.get("is_active") == "1"
-    try:
-        product_set_active(org=request.org, actor_membership=request.membership, product=product, is_active=is_active)
-    except DomainError as error:
-        apply_domain_error(None, request, error)
-    else:
-        messages.success(request, _("The product was reactivated.") if is_active else _("The product was deactivated."))
+    run_action(
+        request,
+        lambda: product_set_active(
+            org=request.org, actor_membership=request.membership, product=product, is_active=is_active
+        ),
+        success=_("The product was reactivated.") if is_active else _("The product was deactivated."),
+    )
     return redirect("sales:product_list")
 
 

@@ -74,3 +74,17 @@ def submit_form(
         return None
     messages.success(request, success(record) if callable(success) else success)
     return then(record)
+
+
+def run_action(request: HttpRequest, action: Callable[[], Any], *, success: str) -> bool:
+    """Run a one-click service (deactivate, delete, disqualify...) and flash its outcome.
+
+    A broken rule becomes an error message instead of a 500; returns whether it succeeded.
+    """
+    try:
+        action()
+    except DomainError as error:
+        apply_domain_error(None, request, error)
+        return False
+    messages.success(request, success)
+    return True

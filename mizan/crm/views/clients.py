@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,10 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mizan.core.access import has_capability
-from mizan.core.errors import DomainError
 from mizan.core.roles import Capability
 from mizan.core.selectors.audit import audit_entries_for
-from mizan.core.views.base import apply_domain_error, org_view
+from mizan.core.views.base import org_view, run_action
 from mizan.crm.filters.clients import CompanyFilterSet, ContactFilterSet
 from mizan.crm.forms.clients import CompanyForm, ContactForm
 from mizan.crm.models import Company, Contact
@@ -149,12 +147,9 @@ def company_reactivate_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _run(request: HttpRequest, service: Any, success: str, **records: Any) -> None:
-    try:
-        service(org=request.org, actor_membership=request.membership, **records)
-    except DomainError as error:
-        apply_domain_error(None, request, error)
-    else:
-        messages.success(request, success)
+    run_action(
+        request, lambda: service(org=request.org, actor_membership=request.membership, **records), success=success
+    )
 
 
 # --- contacts ------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from mizan.core.access import access_or_404, has_capability
 from mizan.core.errors import DomainError
 from mizan.core.roles import Capability
 from mizan.core.selectors.audit import audit_entries_for
-from mizan.core.views.base import apply_domain_error, org_view
+from mizan.core.views.base import apply_domain_error, org_view, run_action
 from mizan.crm.filters.clients import LeadFilterSet
 from mizan.crm.forms.clients import NEW, LeadConvertForm, LeadDisqualifyForm, LeadForm, LeadSourceForm
 from mizan.crm.models import Company, Contact, Lead, LeadSource
@@ -125,12 +125,11 @@ def lead_disqualify_view(request: HttpRequest, pk: int) -> HttpResponse:
     lead = _lead(request, pk)
     form = LeadDisqualifyForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        lead_disqualify(org=request.org, actor_membership=request.membership, lead=lead, reason=reason)
-    except DomainError as error:
-        apply_domain_error(None, request, error)
-    else:
-        messages.success(request, _("The lead was disqualified."))
+    run_action(
+        request,
+        lambda: lead_disqualify(org=request.org, actor_membership=request.membership, lead=lead, reason=reason),
+        success=_("The lead was disqualified."),
+    )
     return redirect("crm:lead_detail", pk=lead.pk)
 
 

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mizan.core.access import access_or_404, has_capability
-from mizan.core.errors import DomainError
 from mizan.core.roles import Capability
 from mizan.core.selectors.audit import audit_entries_for
-from mizan.core.views.base import apply_domain_error, org_view, submit_form
+from mizan.core.views.base import org_view, run_action, submit_form
 from mizan.ledger.forms import AccountForm, JournalForm
 from mizan.ledger.models import Account, Journal
 from mizan.ledger.selectors.accounts import account_chart, journal_list
@@ -80,13 +78,13 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def account_set_active_view(request: HttpRequest, pk: int) -> HttpResponse:
     account = access_or_404(Account, org=request.org, pk=pk)
     is_active = request.POST.get("is_active") == "1"
-    try:
-        account_set_active(org=request.org, actor_membership=request.membership, account=account, is_active=is_active)
-    except DomainError as error:
-        apply_domain_error(None, request, error)
-    else:
-        message = _("The account was reactivated.") if is_active else _("The account was deactivated.")
-        messages.success(request, message)
+    run_action(
+        request,
+        lambda: account_set_active(
+            org=request.org, actor_membership=request.membership, account=account, is_active=is_active
+        ),
+        success=_("The account was reactivated.") if is_active else _("The account was deactivated."),
+    )
     return redirect("ledger:account_list")
 
 
@@ -94,12 +92,11 @@ def account_set_active_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def account_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     account = access_or_404(Account, org=request.org, pk=pk)
-    try:
-        account_delete(org=request.org, actor_membership=request.membership, account=account)
-    except DomainError as error:
-        apply_domain_error(None, request, error)
-    else:
-        messages.success(request, _("The account was deleted."))
+    run_action(
+        request,
+        lambda: account_delete(org=request.org, actor_membership=request.membership, account=account),
+        success=_("The account was deleted."),
+    )
     return redirect("ledger:account_list")
 
 
