@@ -316,6 +316,7 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "ENUM_NAME_OVERRIDES": {
         "RoleEnum": "mizan.core.roles.Role",
+        "LanguageEnum": "mizan.settings.LANGUAGES",
         # A deal's status and a stage's kind share one choice set: open / won / lost.
         "OpenWonLostEnum": "mizan.crm.models.pipeline.Stage.Kind",
         # Ledger choice sets (fields named role, kind, state and currency collide across apps).
@@ -333,6 +334,11 @@ SPECTACULAR_SETTINGS = {
         "TaxRoundingEnum": "mizan.billing.models.BillingSettings.Rounding",
         "ProductKindEnum": "mizan.sales.models.ProductKind",
         "ProductUnitEnum": "mizan.sales.models.ProductUnit",
+        # Invoices and credit notes ("kind", "status" and "language" collide with CRM and core fields).
+        "InvoiceKindEnum": "mizan.billing.models.Invoice.Kind",
+        "InvoiceStatusEnum": "mizan.billing.models.Invoice.Status",
+        "DocumentLanguageEnum": "mizan.billing.models.DocumentLanguage",
+        "QuoteStatusEnum": "mizan.billing.models.Quote.Status",
     },
 }
 
@@ -342,4 +348,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_choice("LOG_LEVEL", ["DEBUG", "INFO", "WARNING", "ERROR"], "INFO")},
+    # WeasyPrint and fontTools narrate every PDF step at INFO; only their problems are worth a line.
+    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
 }

@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from mizan.billing import api
+from mizan.billing.api import taxes as taxes_api
 
 router = SimpleRouter()
 api.register(router)
@@ -11,7 +12,7 @@ api.register(router)
 urlpatterns = [
     path(
         "settings/",
-        api.BillingSettingsViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),
+        taxes_api.BillingSettingsViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),
         name="billing_settings",
     ),
     *router.urls,

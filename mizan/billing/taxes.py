@@ -132,10 +132,18 @@ def compute_document_taxes(
     prices_include_tax: bool = False,
     rounding: Rounding = "line",
     saudi_br_s_09: bool = False,
+    document_discount_percent: Decimal = ZERO,
 ) -> DocumentTaxes:
-    """Per-line net/VAT/gross, per-rate totals and document totals (see the module docstring)."""
+    """Per-line net/VAT/gross, per-rate totals and document totals (see the module docstring).
+
+    A document discount is taken on the sum of the lines after their own discounts, rounded
+    once, and spread over the lines by largest remainder before tax, so each line's taxable
+    amount already carries its share (as ZATCA and the ledger need it per line).
+    """
     per_document = saudi_br_s_09 or rounding == "document"
     amounts = [_line_amount(line, currency) for line in lines]
+    if document_discount_percent:
+        amounts = _apply_document_discount(amounts, document_discount_percent, currency)
     groups: dict[object, list[int]] = {}
     for index, line in enumerate(lines):
         key = line.tax.group_key if line.tax is not None else None
@@ -169,6 +177,16 @@ def compute_document_taxes(
         gross_total=sum(nets, ZERO) + sum(taxes, ZERO),
         discount_total=sum((a[1] for a in amounts), ZERO),
     )
+
+
+def _apply_document_discount(
+    amounts: list[tuple[Decimal, Decimal]], percent: Decimal, currency: str
+) -> list[tuple[Decimal, Decimal]]:
+    """Subtract the once-rounded document discount from the lines, in proportion to their amounts."""
+    after_line_discounts = [amount for amount, _discount in amounts]
+    total_discount = money_round(sum(after_line_discounts, ZERO) * percent / HUNDRED, currency)
+    shares = allocate(total_discount, after_line_discounts, currency)
+    return [(amount - share, discount + share) for (amount, discount), share in zip(amounts, shares, strict=True)]
 
 
 def _group_document(

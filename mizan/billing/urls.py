@@ -1,15 +1,16 @@
-"""Billing web routes (namespace billing), mounted at /billing/."""
+"""Billing web routes (namespace billing), mounted at /billing/: one module per area in urls_parts."""
 
-from django.urls import path
-
-from mizan.billing import views
+from mizan.billing.urls_parts import clients, invoices, payments, public, quotes, recurring, taxes, terms
 
 app_name = "billing"
 
 urlpatterns = [
-    path("taxes/", views.tax_list_view, name="tax_list"),
-    path("taxes/new/", views.tax_create_view, name="tax_create"),
-    path("taxes/<int:pk>/edit/", views.tax_edit_view, name="tax_edit"),
-    path("taxes/<int:pk>/active/", views.tax_set_active_view, name="tax_set_active"),
-    path("settings/", views.billing_settings_view, name="settings"),
+    *taxes.urlpatterns,
+    *terms.urlpatterns,
+    *quotes.urlpatterns,
+    *invoices.urlpatterns,
+    *payments.urlpatterns,
+    *recurring.urlpatterns,
+    *clients.urlpatterns,
+    *public.urlpatterns,
 ]

@@ -84,6 +84,27 @@ class BillingSettings(models.Model):
     )
     prices_include_tax = models.BooleanField(_("prices include tax"), default=False)
     rounding = models.CharField(_("tax rounding"), max_length=10, choices=Rounding.choices, default=Rounding.LINE)
+    address_ar = models.TextField(_("address in Arabic"), blank=True)
+    address_en = models.TextField(_("address in English"), blank=True)
+    commercial_registration = models.CharField(_("commercial registration"), max_length=30, blank=True)
+    invoice_series = models.CharField(_("invoice series"), max_length=10, default="INV")
+    credit_note_series = models.CharField(_("credit note series"), max_length=10, default="CN")
+    document_language = models.CharField(
+        _("language of documents"),
+        max_length=4,
+        choices=[("both", _("Arabic and English side by side")), ("ar", _("Arabic")), ("en", _("English"))],
+        default="both",
+    )
+    default_terms = models.TextField(_("default terms and conditions"), blank=True)
+    quote_validity_days = models.PositiveSmallIntegerField(_("quotes valid for (days)"), default=30)
+    reminders_enabled = models.BooleanField(_("send payment reminders"), default=True)
+    #: Days relative to the due date, e.g. "-3,7,14": three days before, then a week and two weeks late.
+    reminder_offsets = models.CharField(
+        _("reminder days (relative to the due date)"),
+        max_length=100,
+        default="-3,7,14",
+        help_text=_("Comma-separated days: negative before the due date, positive after it."),
+    )
 
     class Meta:
         verbose_name = _("billing settings")

@@ -35,6 +35,8 @@ def test_package_json_pins_exact_versions_that_the_lock_installs() -> None:
         "chart.js": "4.",
         "sortablejs": "1.",
         "bootstrap-icons": "1.",
+        # The PDF font (Arabic and Latin in one design), read by WeasyPrint from node_modules.
+        "@fontsource/ibm-plex-sans-arabic": "5.",
     }
     for name, version in package["dependencies"].items():
         assert re.fullmatch(r"\d+\.\d+\.\d+", version), f"{name} must be pinned exactly, not {version}"

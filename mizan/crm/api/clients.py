@@ -83,6 +83,7 @@ class CompanyOutputSerializer(serializers.ModelSerializer):
             "city",
             "address",
             "industry",
+            "language",
             "tags",
             "owner_id",
             "notes",
@@ -110,6 +111,12 @@ class CompanyInputSerializer(serializers.Serializer):
     city = serializers.CharField(max_length=100, required=False, allow_blank=True)
     address = serializers.CharField(required=False, allow_blank=True)
     industry = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    language = serializers.ChoiceField(
+        choices=["ar", "en"],
+        required=False,
+        allow_blank=True,
+        help_text="Language of documents; empty: the organization's.",
+    )
     tags = TagNamesField(required=False, help_text="Tag names; missing tags are created.")
     owner_id = serializers.IntegerField(required=False, help_text="A member's user id (default: you).")
     notes = serializers.CharField(required=False, allow_blank=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from mizan.core.countries import CURRENCY_CHOICES
@@ -62,6 +63,12 @@ class CompanyForm(_ClientForm):
     city = forms.CharField(label=_("City"), max_length=100, required=False)
     address = forms.CharField(label=_("Address"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     industry = forms.CharField(label=_("Industry"), max_length=100, required=False)
+    language = forms.ChoiceField(
+        label=_("Language of documents"),
+        choices=[("", _("The organization's language")), *settings.LANGUAGES],
+        required=False,
+        help_text=_("Quotes, invoices and reminders are written in it."),
+    )
 
     field_order = [
         "name_ar",
@@ -75,6 +82,7 @@ class CompanyForm(_ClientForm):
         "city",
         "address",
         "industry",
+        "language",
         "tags",
         "owner",
         "notes",

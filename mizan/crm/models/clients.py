@@ -44,6 +44,8 @@ class Company(OrganizationOwnedModel):
     city = models.CharField(_("city"), max_length=100, blank=True)
     address = models.TextField(_("address"), blank=True)
     industry = models.CharField(_("industry"), max_length=100, blank=True)
+    #: The language quotes, invoices and reminders are written in for this client; empty: the organization's.
+    language = models.CharField(_("language of documents"), max_length=5, choices=settings.LANGUAGES, blank=True)
     tags = models.ManyToManyField(Tag, blank=True, related_name="companies", verbose_name=_("tags"))
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,

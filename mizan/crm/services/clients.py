@@ -38,6 +38,7 @@ COMPANY_FIELDS = [
     "city",
     "address",
     "industry",
+    "language",
     "owner",
     "notes",
 ]

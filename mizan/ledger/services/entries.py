@@ -61,6 +61,8 @@ class LineInput:
     exchange_rate: Any = None
     cost_center: AnalyticAccount | None = None
     project: AnalyticAccount | None = None
+    #: For receivable/payable lines: when the amount falls due (aging reads it).
+    due_date: datetime.date | None = None
     extra: dict[str, Any] = field(default_factory=dict, repr=False)
 
 
@@ -208,6 +210,7 @@ def _prepare_line(
         exchange_rate=rate,
         cost_center=value.cost_center,
         project=value.project,
+        due_date=value.due_date,
     )
 
 

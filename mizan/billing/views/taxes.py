@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from mizan.billing.forms import BillingSettingsForm, TaxForm
+from mizan.billing.forms.taxes import BillingSettingsForm, TaxForm
 from mizan.billing.models import Tax
 from mizan.billing.selectors.taxes import tax_list
 from mizan.billing.services.taxes import (
@@ -87,8 +87,8 @@ def tax_set_active_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def billing_settings_view(request: HttpRequest) -> HttpResponse:
     row = billing_settings_for(request.org)
-    initial = {"prices_include_tax": row.prices_include_tax, "rounding": row.rounding}
-    form = BillingSettingsForm(request.POST or None, initial=initial)
+    initial = BillingSettingsForm.initial_for(row)
+    form = BillingSettingsForm(BillingSettingsForm.posted_data(request.POST, initial), initial=initial)
     done = submit_form(
         request,
         form,

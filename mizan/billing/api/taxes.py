@@ -128,9 +128,27 @@ class TaxViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, OrganizationV
 
 
 class BillingSettingsSerializer(serializers.ModelSerializer):
+    """The organization's billing options. Series and reminder days are checked by the service:
+    a series is 1-10 capital letters or digits (numbering runs per series name and fiscal year, so
+    renaming starts a new run at 1); reminder days are comma-separated integers from -60 to 365,
+    returned sorted."""
+
     class Meta:
         model = BillingSettings
-        fields = ["prices_include_tax", "rounding"]
+        fields = [
+            "prices_include_tax",
+            "rounding",
+            "address_ar",
+            "address_en",
+            "commercial_registration",
+            "invoice_series",
+            "credit_note_series",
+            "document_language",
+            "default_terms",
+            "quote_validity_days",
+            "reminders_enabled",
+            "reminder_offsets",
+        ]
 
 
 class BillingSettingsViewSet(OrganizationScopedMixin, GenericViewSet):
