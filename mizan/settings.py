@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "mizan.billing",
     "mizan.sales",
     "mizan.api",
+    "mizan.bench",
 ]
 
 MIDDLEWARE = [
