@@ -2,18 +2,28 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mizan.core.access import access_or_404, has_capability
+from mizan.core.exports import Amount, Column, list_export_response
 from mizan.core.roles import Capability
 from mizan.core.selectors.audit import audit_entries_for
 from mizan.core.views.base import org_view, run_action, submit_form
 from mizan.sales.forms import PriceListForm, PriceListItemForm, ProductForm
 from mizan.sales.models import PriceList, Product
-from mizan.sales.selectors.catalog import price_list_items, price_list_list, product_list
+from mizan.sales.selectors.catalog import (
+    price_list_items,
+    price_list_list,
+    product_export_rows,
+    product_list,
+    product_price_currencies,
+)
 from mizan.sales.services.catalog import (
     price_list_create,
     price_list_item_set,
@@ -23,13 +33,41 @@ from mizan.sales.services.catalog import (
     product_update,
 )
 
+#: The export's columns before the prices (one column per currency the listed products are priced in).
+PRODUCT_EXPORT_COLUMNS: list[Column] = [
+    ("code", gettext_lazy("Code")),
+    ("name_ar", gettext_lazy("Name in Arabic")),
+    ("name_en", gettext_lazy("Name in English")),
+    ("kind", gettext_lazy("Kind")),
+    ("unit", gettext_lazy("Unit")),
+    ("description", gettext_lazy("Description")),
+    ("income_account", gettext_lazy("Income account")),
+    ("default_tax", gettext_lazy("Default tax")),
+    ("is_active", gettext_lazy("Active")),
+]
+
 
 @org_view(capability=Capability.BILLING_VIEW)
 def product_list_view(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
+    products = product_list(org=request.org, query=query)
+    if "export" in request.GET:
+        currencies = product_price_currencies(products=products)
+        price_columns: list[Column] = [
+            (f"price_{currency}", _("Price in {currency}").format(currency=currency), Amount(currency=currency))
+            for currency in currencies
+        ]
+        return list_export_response(
+            request,
+            filename="products",
+            columns=PRODUCT_EXPORT_COLUMNS + price_columns,
+            rows=product_export_rows(products=products, currencies=currencies),
+            sheet_title=_("Products and services"),
+        )
     context = {
-        "products": product_list(org=request.org, query=query),
+        "products": products,
         "query": query,
+        "export_query": urlencode({"q": query}) if query else "",
         "can_manage": has_capability(request.membership, Capability.SALES_MANAGE_CATALOG),
     }
     return render(request, "sales/products/list.html", context)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 from mizan.billing.models import Quote, QuoteLine
 from mizan.core.access import access_or_404
@@ -68,6 +70,28 @@ def quote_totals(quotes: QuerySet[Quote]) -> list[CurrencyTotal]:
     """Count and sum of the listed quotes per currency (never added across currencies): one query."""
     rows = quotes.order_by().values("currency").annotate(count=Count("pk"), total=Sum("total")).order_by("currency")
     return [CurrencyTotal(row["currency"], row["count"], row["total"] or Decimal("0")) for row in rows]
+
+
+def quote_export_rows(*, quotes: QuerySet[Quote], today: datetime.date) -> Iterator[dict[str, Any]]:
+    """The filtered list as rows for `mizan.core.exports.export_response` (streamed, one query);
+    a sent quote past its validity date is "Expired", as on the page."""
+    for quote in quotes.iterator(chunk_size=500):
+        yield {
+            "number": quote.display_number,
+            "status": _("Expired") if quote_is_expired(quote, today=today) else quote.get_status_display(),
+            "issue_date": quote.issue_date,
+            "valid_until": quote.valid_until,
+            "client": quote.company.display_name(),
+            "vat_number": quote.company.vat_number,
+            "title": quote.title,
+            "deal": quote.deal.title if quote.deal else "",
+            "currency": quote.currency,
+            "net_total": quote.net_total,
+            "discount_total": quote.discount_total,
+            "tax_total": quote.tax_total,
+            "total": quote.total,
+            "invoice": quote.invoice.display_number if quote.invoice else "",
+        }
 
 
 def quote_detail(*, org: Any, pk: Any) -> Quote:

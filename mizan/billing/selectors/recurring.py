@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from mizan.billing.models import Invoice, PaymentReminder, RecurringSchedule
 
@@ -28,6 +30,36 @@ def recurring_schedule_list(*, org: Any, status: str = "") -> QuerySet[Recurring
     elif status == "finished":
         schedules = schedules.filter(finished)
     return schedules
+
+
+def recurring_schedule_status(schedule: RecurringSchedule) -> str:
+    """ "Ended" once every period up to the last invoice date is billed, else "Active" or "Paused"."""
+    if schedule.end_date is not None and schedule.next_date > schedule.end_date:
+        return _("Ended")
+    return _("Active") if schedule.is_active else _("Paused")
+
+
+def recurring_schedule_export_rows(*, schedules: QuerySet[RecurringSchedule]) -> Iterator[dict[str, Any]]:
+    """The filtered list as rows for `mizan.core.exports.export_response` (streamed, one query);
+    an ended schedule has no next invoice date, as on the page."""
+    for schedule in schedules.iterator(chunk_size=500):
+        ended = schedule.end_date is not None and schedule.next_date > schedule.end_date
+        yield {
+            "name": schedule.name,
+            "client": schedule.company.display_name(),
+            "frequency": schedule.get_frequency_display(),
+            "start_date": schedule.start_date,
+            "end_date": schedule.end_date,
+            "next_date": None if ended else schedule.next_date,
+            "payment_term": str(schedule.payment_term) if schedule.payment_term else "",
+            "currency": schedule.currency,
+            "net_total": schedule.net_total,
+            "tax_total": schedule.tax_total,
+            "total": schedule.total,
+            "auto_post": schedule.auto_post,
+            "invoice_count": schedule.invoice_count,
+            "status": recurring_schedule_status(schedule),
+        }
 
 
 def recurring_schedule_lines(*, schedule: RecurringSchedule) -> QuerySet[Any]:

@@ -3,10 +3,11 @@
 Posting, in one transaction: lock the draft, re-validate and recompute its lines (the totals are
 frozen from then on), take the rate of the invoice date for a foreign currency, post the journal
 entry through the ledger's one posting service (receivable debit; revenue per account and VAT per
-tax account credited; mirrored for a credit note), and, as the LAST writes before commit, take the
-gapless number of the series and fiscal year (locking its counter row briefly) and refuse a date
-before the last numbered invoice of the series. The PDF and the UBL XML are rendered after commit
-by a background task, so no lock waits for a renderer.
+tax account credited; mirrored for a credit note; a credit note then settles its invoice), and, as
+the LAST writes before commit, take the gapless number of the series and fiscal year (locking its
+counter row briefly), refuse a date before the last numbered invoice of the series, and stamp the
+number on the entry and the invoice. The PDF and the UBL XML are rendered after commit by a
+background task, so no lock waits for a renderer. A credit note locks its invoice before itself.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ from mizan.core.models import AuditEntry
 from mizan.core.roles import Capability
 from mizan.core.services.audit import audit_changes, audit_deleted, audit_record, audit_values
 from mizan.core.services.numbering import sequence_next
-from mizan.ledger.models import Account, AccountRole, Journal, JournalKind
+from mizan.ledger.models import Account, AccountRole, Journal, JournalEntry, JournalKind, JournalLine
 from mizan.ledger.services.common import require_member_of, require_same_org
 from mizan.ledger.services.currencies import exchange_rate_for
 from mizan.ledger.services.entries import LineInput, journal_entry_create
@@ -270,12 +271,10 @@ def _entry_lines(org: Any, invoice: Invoice, lines: list[InvoiceLine]) -> list[L
             taxes[line.tax.account_id] += line.tax_amount
             accounts[line.tax.account_id] = line.tax.account
     common = {"currency": invoice.currency, "exchange_rate": invoice.exchange_rate}
-    memo = invoice.display_number
     entry_lines = [
         LineInput(
             account=role_account(org, AccountRole.RECEIVABLE),
             partner=invoice.company,
-            description=memo,
             due_date=invoice.due_date,
             **side(invoice.total),
             **common,
@@ -287,7 +286,6 @@ def _entry_lines(org: Any, invoice: Invoice, lines: list[InvoiceLine]) -> list[L
                 LineInput(
                     account=accounts[account_id],
                     partner=invoice.company,
-                    description=memo,
                     cost_center=invoice.cost_center,
                     project=invoice.project,
                     **side(-amount),
@@ -328,6 +326,13 @@ def _check_date_order(invoice: Invoice) -> None:
         )
 
 
+def _stamp_entry(entry: JournalEntry, number: str) -> None:
+    """Name the document on the entry it just posted (same transaction, before commit), so ledger
+    reports, aging and the partner ledger read the invoice number."""
+    JournalEntry.objects.filter(pk=entry.pk).update(memo=number)
+    JournalLine.objects.filter(entry=entry).update(description=number)
+
+
 def invoice_post(*, org: Any, actor_membership: Any, invoice: Invoice) -> Invoice:
     """Post a draft invoice or credit note (see the module docstring)."""
     require_capability(actor_membership, Capability.BILLING_EDIT)
@@ -352,33 +357,37 @@ def invoice_post(*, org: Any, actor_membership: Any, invoice: Invoice) -> Invoic
         locked.fiscal_year = fiscal_year
         locked.posted_at = timezone.now()
         locked.posted_by = actor
-        # The number is taken before the journal entry so its lines carry it; the series row stays
-        # locked only for the entry's few writes. The date-order check runs under that lock.
-        locked.assign_document_number(
-            sequence_next(org=org, key=f"billing:{locked.series}", period_key=fiscal_year.pk), fiscal_year.name
-        )
-        _check_date_order(locked)
         lines = list(locked.lines.select_related("tax__account", "income_account"))
-        locked.journal_entry = journal_entry_create(
+        entry = journal_entry_create(
             org=org,
             actor_membership=actor_membership,
             journal=_sales_journal(org),
             date=locked.issue_date,
             lines=_entry_lines(org, locked, lines),
-            memo=locked.display_number,
+            memo=_("Credit note") if locked.is_credit_note else _("Invoice"),
             reference=locked.reference,
             currency=locked.currency,
             source=locked,
             post=True,
             required_capability=Capability.BILLING_EDIT,
         )
+        locked.journal_entry = entry
         locked.status = Invoice.Status.POSTED
         locked.amount_paid = ZERO
         locked.amount_due = locked.total
+        if original is not None:
+            _apply_credit_note(org=org, actor=actor, credit_note=locked, original=original)
         if org.country == "SA":
             from mizan.billing.zatca import invoice_qr_base64
 
             locked.qr_code = invoice_qr_base64(locked)
+        # Last writes before commit: the number (locks the series row), the date-order check under
+        # that lock, the number stamped on the entry's memo and lines, and the invoice itself.
+        locked.assign_document_number(
+            sequence_next(org=org, key=f"billing:{locked.series}", period_key=fiscal_year.pk), fiscal_year.name
+        )
+        _check_date_order(locked)
+        _stamp_entry(entry, locked.display_number)
         locked.save()
         audit_record(
             org=org,
@@ -387,8 +396,6 @@ def invoice_post(*, org: Any, actor_membership: Any, invoice: Invoice) -> Invoic
             action=AuditEntry.Action.UPDATE,
             changes={"status": [Invoice.Status.DRAFT, Invoice.Status.POSTED], "number": [None, locked.display_number]},
         )
-        if original is not None:
-            _apply_credit_note(org=org, actor=actor, credit_note=locked, original=original)
         enqueue_on_commit(invoice_documents_render, locked.pk)
     return locked
 

@@ -34,7 +34,7 @@ from mizan.billing.taxes import money_round
 from mizan.core.access import require_capability
 from mizan.core.countries import CURRENCY_MINOR_UNITS
 from mizan.core.errors import DomainError
-from mizan.core.formatting import active_formatter
+from mizan.core.formatting import active_formatter, round_money
 from mizan.core.models import AuditEntry
 from mizan.core.roles import Capability
 from mizan.core.services.audit import audit_created, audit_record
@@ -242,7 +242,12 @@ def _fx_entry(
     reference: str,
 ) -> JournalEntry | None:
     """The realized exchange difference of settling `amount` of `invoice` at `settlement_rate`:
-    the receivable of the client in the base currency against the FX gain or loss account."""
+    the receivable of the client in the base currency against the FX gain or loss account.
+
+    Called after the invoice was settled (`invoice_settle`) and before this allocation is saved.
+    The allocation that settles an invoice's last amount takes what is left of the invoice's booked
+    base amount instead of re-rounding its share, so the client's receivable ends at exactly 0.
+    """
     difference = fx_realized_gain_loss(
         org=org,
         amount_currency=amount,
@@ -250,9 +255,16 @@ def _fx_entry(
         original_rate=invoice.exchange_rate,
         settlement_rate=settlement_rate,
     )
+    base = org.base_currency
+    if invoice.currency != base and invoice.amount_due == 0:
+        rate = invoice.exchange_rate
+        earlier = Allocation.objects.filter(invoice=invoice).values_list("amount", flat=True)
+        booked_left = round_money(invoice.total * rate, base) - sum(
+            (round_money(part * rate, base) for part in earlier), Decimal("0")
+        )
+        difference = round_money(amount * settlement_rate, base) - booked_left
     if not difference:
         return None
-    base = org.base_currency
     receivable = role_account(org, AccountRole.RECEIVABLE)
     if difference > 0:  # collected more in the base currency than was booked: a gain
         lines = [

@@ -167,3 +167,30 @@ def test_concurrent_cancels_credit_the_invoice_once(other_tenant):
     assert sorted(outcomes) == ["billing.partly_credited", "ok"]
     assert Invoice.objects.filter(kind=Invoice.Kind.CREDIT_NOTE).count() == 1
     assert role_balance(org, RECEIVABLE) == 0
+
+
+def test_foreign_invoice_paid_in_parts_leaves_no_base_residue(other_tenant):
+    """2.00 USD booked at 48.555 (97.11 EGP), paid by two 1.00 USD payments at 48.555 (48.56 each)."""
+    from mizan.billing.services.payments import payment_record
+    from mizan.ledger.models import Account, AccountRole
+
+    org, member = other_tenant.org, billing_member(other_tenant)
+    exchange_rate_set(org=org, actor_membership=member, currency="USD", date=org.today(), rate=Decimal("48.555"))
+    invoice = posted_invoice(other_tenant, currency="USD", lines=[line(unit_price="2", tax=None)])
+    bank = Account.objects.filter(organization=org, role=AccountRole.BANK).first()
+    for reference in ("first", "second"):
+        payment_record(
+            org=org,
+            actor_membership=member,
+            data={
+                "company": invoice.company,
+                "amount": Decimal("1"),
+                "currency": "USD",
+                "account": bank,
+                "reference": reference,
+            },
+            allocations=[{"invoice": invoice, "amount": Decimal("1")}],
+        )
+    invoice.refresh_from_db()
+    assert invoice.status == Invoice.Status.PAID
+    assert role_balance(org, RECEIVABLE, partner=invoice.company) == 0

@@ -7,6 +7,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mizan.billing.forms.lines import apply_line_error, line_formset
@@ -20,7 +21,14 @@ from mizan.billing.forms.quotes import (
 )
 from mizan.billing.models import Quote
 from mizan.billing.public_links import quote_public_url
-from mizan.billing.selectors.quotes import quote_detail, quote_is_expired, quote_list, quote_totals, quote_versions
+from mizan.billing.selectors.quotes import (
+    quote_detail,
+    quote_export_rows,
+    quote_is_expired,
+    quote_list,
+    quote_totals,
+    quote_versions,
+)
 from mizan.billing.services.quotes import (
     quote_accept,
     quote_create,
@@ -32,6 +40,7 @@ from mizan.billing.services.quotes import (
 )
 from mizan.core.access import access_or_404, has_capability
 from mizan.core.errors import DomainError
+from mizan.core.exports import Amount, list_export_response
 from mizan.core.roles import Capability
 from mizan.core.selectors.audit import audit_entries_for
 from mizan.core.views.base import apply_domain_error, org_view, run_action
@@ -39,11 +48,36 @@ from mizan.crm.models import Company, Deal
 
 PAGE_SIZE = 50
 
+EXPORT_COLUMNS = [
+    ("number", gettext_lazy("Number")),
+    ("status", gettext_lazy("Status")),
+    ("issue_date", gettext_lazy("Date")),
+    ("valid_until", gettext_lazy("Valid until")),
+    ("client", gettext_lazy("Client")),
+    ("vat_number", gettext_lazy("VAT number")),
+    ("title", gettext_lazy("Title")),
+    ("deal", gettext_lazy("Deal")),
+    ("currency", gettext_lazy("Currency")),
+    ("net_total", gettext_lazy("Total before tax"), Amount(currency_key="currency")),
+    ("discount_total", gettext_lazy("Discount"), Amount(currency_key="currency")),
+    ("tax_total", gettext_lazy("Tax"), Amount(currency_key="currency")),
+    ("total", gettext_lazy("Total"), Amount(currency_key="currency")),
+    ("invoice", gettext_lazy("Invoice")),
+]
+
 
 @org_view(capability=Capability.BILLING_VIEW)
 def quote_list_view(request: HttpRequest) -> HttpResponse:
     filter_form = QuoteFilterForm(request.GET or None, org=request.org)
     quotes = quote_list(org=request.org, filters=filter_form.filters())
+    if "export" in request.GET:
+        return list_export_response(
+            request,
+            filename="quotes",
+            columns=EXPORT_COLUMNS,
+            rows=quote_export_rows(quotes=quotes, today=request.org.today()),
+            sheet_title=_("Quotes"),
+        )
     page = Paginator(quotes, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "filter_form": filter_form,
@@ -60,6 +94,7 @@ def quote_list_view(request: HttpRequest) -> HttpResponse:
 def _query_without_page(request: HttpRequest) -> str:
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("export", None)
     return query.urlencode()
 
 

@@ -13,7 +13,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from mizan.billing.forms.lines import apply_line_error, line_formset
@@ -22,6 +22,7 @@ from mizan.billing.models import Invoice, RecurringSchedule
 from mizan.billing.selectors.recurring import (
     STATUS_FILTERS,
     invoice_reminders,
+    recurring_schedule_export_rows,
     recurring_schedule_invoices,
     recurring_schedule_lines,
     recurring_schedule_list,
@@ -38,11 +39,29 @@ from mizan.billing.services.recurring import (
 from mizan.billing.services.reminders import invoice_email_send, invoice_recipient
 from mizan.core.access import access_or_404, has_capability
 from mizan.core.errors import DomainError
+from mizan.core.exports import Amount, list_export_response
 from mizan.core.roles import Capability
 from mizan.core.selectors.audit import audit_entries_for
 from mizan.core.views.base import apply_domain_error, org_view, run_action, submit_form
 
 PAGE_SIZE = 50
+
+EXPORT_COLUMNS = [
+    ("name", gettext_lazy("Name")),
+    ("client", gettext_lazy("Client")),
+    ("frequency", gettext_lazy("Every")),
+    ("start_date", gettext_lazy("First invoice date")),
+    ("end_date", gettext_lazy("Last invoice date")),
+    ("next_date", gettext_lazy("Next invoice date")),
+    ("payment_term", gettext_lazy("Payment terms")),
+    ("currency", gettext_lazy("Currency")),
+    ("net_total", gettext_lazy("Total before tax"), Amount(currency_key="currency")),
+    ("tax_total", gettext_lazy("Tax"), Amount(currency_key="currency")),
+    ("total", gettext_lazy("Total"), Amount(currency_key="currency")),
+    ("auto_post", gettext_lazy("Posted automatically")),
+    ("invoice_count", gettext_lazy("Invoices")),
+    ("status", gettext_lazy("Status")),
+]
 
 
 @org_view(capability=Capability.BILLING_VIEW)
@@ -51,9 +70,16 @@ def recurring_list_view(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status not in STATUS_FILTERS:
         status = ""
-    page = Paginator(recurring_schedule_list(org=request.org, status=status), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    schedules = recurring_schedule_list(org=request.org, status=status)
+    if "export" in request.GET:
+        return list_export_response(
+            request,
+            filename="recurring-invoices",
+            columns=EXPORT_COLUMNS,
+            rows=recurring_schedule_export_rows(schedules=schedules),
+            sheet_title=_("Recurring invoices"),
+        )
+    page = Paginator(schedules, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "page": page,
         "status": status,

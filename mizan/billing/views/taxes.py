@@ -6,11 +6,12 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mizan.billing.forms.taxes import BillingSettingsForm, TaxForm
 from mizan.billing.models import Tax
-from mizan.billing.selectors.taxes import tax_list
+from mizan.billing.selectors.taxes import tax_export_rows, tax_list
 from mizan.billing.services.taxes import (
     billing_settings_for,
     billing_settings_update,
@@ -20,15 +21,34 @@ from mizan.billing.services.taxes import (
 )
 from mizan.core.access import access_or_404, has_capability
 from mizan.core.errors import DomainError
+from mizan.core.exports import list_export_response
 from mizan.core.roles import Capability
 from mizan.core.selectors.audit import audit_entries_for
 from mizan.core.views.base import apply_domain_error, org_view, submit_form
 
+EXPORT_COLUMNS = [
+    ("name_ar", gettext_lazy("Name in Arabic")),
+    ("name_en", gettext_lazy("Name in English")),
+    ("rate", gettext_lazy("Rate (%)")),
+    ("kind", gettext_lazy("Kind")),
+    ("reason_code", gettext_lazy("Reason code")),
+    ("reason", gettext_lazy("Exemption reason")),
+    ("account", gettext_lazy("Account")),
+    ("valid_from", gettext_lazy("Valid from")),
+    ("valid_to", gettext_lazy("Valid until")),
+    ("is_active", gettext_lazy("Active")),
+]
+
 
 @org_view(capability=Capability.BILLING_VIEW)
 def tax_list_view(request: HttpRequest) -> HttpResponse:
+    taxes = tax_list(org=request.org)
+    if "export" in request.GET:
+        return list_export_response(
+            request, filename="taxes", columns=EXPORT_COLUMNS, rows=tax_export_rows(taxes=taxes), sheet_title=_("Taxes")
+        )
     context = {
-        "taxes": tax_list(org=request.org),
+        "taxes": taxes,
         "settings_row": billing_settings_for(request.org),
         "can_manage": has_capability(request.membership, Capability.BILLING_MANAGE_TAXES),
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -24,6 +25,32 @@ def product_list(*, org: Any, active_only: bool = False, query: str = "") -> Que
     if query:
         products = products.filter(Q(code__icontains=query) | Q(name_ar__icontains=query) | Q(name_en__icontains=query))
     return products
+
+
+def product_price_currencies(*, products: QuerySet[Product]) -> list[str]:
+    """The currencies the listed products have a default price in, sorted (one query)."""
+    prices = ProductPrice.objects.filter(product__in=products.order_by().values("pk"))
+    return list(prices.order_by("currency").values_list("currency", flat=True).distinct())
+
+
+def product_export_rows(*, products: QuerySet[Product], currencies: list[str]) -> Iterator[dict[str, Any]]:
+    """The filtered list as rows for `mizan.core.exports.export_response`, one `price_<currency>`
+    key per currency (empty without a price in it); two queries per 500 products."""
+    for product in products.iterator(chunk_size=500):
+        prices = {price.currency: price.unit_price for price in product.prices.all()}
+        row = {
+            "code": product.code,
+            "name_ar": product.name_ar,
+            "name_en": product.name_en,
+            "kind": product.get_kind_display(),
+            "unit": product.get_unit_display(),
+            "description": product.description,
+            "income_account": str(product.income_account),
+            "default_tax": product.default_tax.display_name() if product.default_tax else "",
+            "is_active": product.is_active,
+        }
+        row.update({f"price_{currency}": prices.get(currency) for currency in currencies})
+        yield row
 
 
 def price_list_list(*, org: Any) -> QuerySet[PriceList]:
