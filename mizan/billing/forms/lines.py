@@ -28,6 +28,7 @@ read ONCE per formset (three queries), whatever the number of lines; the forms n
 
 from __future__ import annotations
 
+import datetime
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ from functools import cached_property
 from typing import Any
 
 from django import forms
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -84,7 +85,13 @@ class LineChoices:
             .prefetch_related(Prefetch("prices", queryset=ProductPrice.objects.order_by("currency")))
             .order_by("code")
         )
-        taxes = Tax.objects.filter(organization=org, is_active=True).order_by("kind", "-rate", "pk")
+        # A rate that ended more than a year ago (Saudi 5% until 2020) only clutters the choice.
+        recent = org.today() - datetime.timedelta(days=366)
+        taxes = (
+            Tax.objects.filter(organization=org, is_active=True)
+            .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=recent))
+            .order_by("kind", "-rate", "pk")
+        )
         accounts = Account.objects.filter(organization=org, is_active=True, type=AccountType.INCOME).order_by("code")
         return cls(
             products={str(product.pk): product for product in products},

@@ -333,6 +333,13 @@ class Invoice(OrganizationOwnedModel, DocumentTotals):
         return self.kind == self.Kind.CREDIT_NOTE
 
     @property
+    def status_label(self) -> str:
+        """The status as a reader says it: a credit note is not "paid" but its credit is used."""
+        if self.is_credit_note and self.status in CREDIT_NOTE_STATUS_LABELS:
+            return str(CREDIT_NOTE_STATUS_LABELS[self.status])
+        return self.get_status_display()
+
+    @property
     def is_draft(self) -> bool:
         return self.status == self.Status.DRAFT
 
@@ -342,6 +349,14 @@ class Invoice(OrganizationOwnedModel, DocumentTotals):
 
     def can_transition(self, status: str) -> bool:
         return status in self.TRANSITIONS.get(self.status, ())
+
+
+#: How a credit note's own statuses read: its amount due is the client's credit not yet used.
+CREDIT_NOTE_STATUS_LABELS = {
+    Invoice.Status.POSTED: _("Credit available"),
+    Invoice.Status.PARTIALLY_PAID: _("Credit partly used"),
+    Invoice.Status.PAID: _("Credit used"),
+}
 
 
 class InvoiceLine(DocumentLine):

@@ -109,15 +109,17 @@ def open_invoices_for(*, org: Any, company: Any, currency: str | None = None) ->
     return invoices.order_by("due_date", "issue_date", "number", "pk")
 
 
-def allocation_plan(invoices: list[Invoice], amount: Decimal | None) -> list[tuple[Invoice, Decimal]]:
-    """Spread `amount` over `invoices` in their order, each up to its amount due (oldest first)."""
+def allocation_plan(
+    invoices: list[Invoice], amount: Decimal | None, *, first: int | None = None
+) -> list[tuple[Invoice, Decimal]]:
+    """Spread `amount` over `invoices`, each up to its amount due: the invoice the payment was
+    opened from (`first`) first, then in their order (oldest first). The plan keeps their order."""
     left = amount if amount is not None and amount > 0 else ZERO
-    plan = []
-    for invoice in invoices:
-        share = min(left, invoice.amount_due)
-        plan.append((invoice, share))
-        left -= share
-    return plan
+    shares: dict[int, Decimal] = {}
+    for invoice in sorted(invoices, key=lambda invoice: invoice.pk != first):
+        shares[invoice.pk] = min(left, invoice.amount_due)
+        left -= shares[invoice.pk]
+    return [(invoice, shares[invoice.pk]) for invoice in invoices]
 
 
 @dataclass(frozen=True)

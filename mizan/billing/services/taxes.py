@@ -144,6 +144,12 @@ def _validate_tax(org: Any, tax: Tax) -> None:
         raise DomainError("billing.kind_invalid", _("Choose the kind of tax."), field="kind")
     if tax.rate is None or tax.rate < 0 or tax.rate > 100:
         raise DomainError("billing.rate_invalid", _("The rate is a percentage between 0 and 100."), field="rate")
+    if tax.kind == TaxKind.STANDARD and tax.rate == 0:
+        raise DomainError(
+            "billing.standard_rate_zero",
+            _("A standard rate is above 0%: choose zero-rated, exempt or out of scope for 0%."),
+            field="rate",
+        )
     if tax.kind != TaxKind.STANDARD and tax.rate != 0:
         raise DomainError(
             "billing.rate_not_zero", _("Zero-rated, exempt and out-of-scope taxes have a 0% rate."), field="rate"

@@ -240,7 +240,7 @@ def test_post_from_the_page_numbers_and_books_it(tenant):
     assert invoice.display_number in page
     assert reverse("ledger:entry_detail", args=[entry.pk]) in page
     assert f'href="{reverse("billing:payment_create")}?invoice={invoice.pk}"' in page
-    assert f'action="{reverse("billing:invoice_send", args=[invoice.pk])}"' in page
+    assert f'href="{reverse("billing:invoice_send", args=[invoice.pk])}"' in page
     assert reverse("billing:invoice_cancel", args=[invoice.pk]) in page
 
 

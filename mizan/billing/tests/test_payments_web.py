@@ -121,6 +121,19 @@ def test_the_fragment_prefills_open_invoices_oldest_due_first(other_tenant):
     assert html.index(older.display_number) < html.index(newer.display_number)
 
 
+def test_the_invoice_the_payment_was_opened_from_keeps_first_call_on_the_amount(other_tenant):
+    org = other_tenant.org
+    client_company = make_client(org)
+    newer = invoice_of(other_tenant, client_company)  # 114, due in 30 days
+    older = invoice_of(other_tenant, client_company, "50", due_date=org.today())  # 57, due today
+    params = {"company": client_company.pk, "currency": "EGP", "amount": "100", "first_invoice": newer.pk}
+    html = accountant(other_tenant).get(reverse("billing:payment_open_invoices"), params).content.decode()
+    assert f'name="allocation-{newer.pk}" value="100.00"' in html
+    assert f'name="allocation-{older.pk}" value=""' in html
+    page = accountant(other_tenant).get(reverse("billing:payment_create"), {"invoice": newer.pk}).content.decode()
+    assert f'name="first_invoice" value="{newer.pk}"' in page
+
+
 def test_a_bad_allocation_shows_the_error_and_records_nothing(other_tenant, tenant):
     org = other_tenant.org
     client_company = make_client(org)

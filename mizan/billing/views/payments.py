@@ -127,10 +127,16 @@ def payment_list_view(request: HttpRequest) -> HttpResponse:
 
 
 def _allocation_rows(
-    org: Any, company: Company | None, currency: str, amount: Decimal | None, *, typed: dict[int, str] | None = None
+    org: Any,
+    company: Company | None,
+    currency: str,
+    amount: Decimal | None,
+    *,
+    typed: dict[int, str] | None = None,
+    first: int | None = None,
 ) -> list[dict[str, Any]]:
     """The client's open invoices in `currency`, oldest due first, with the amount to allocate:
-    what was typed (a form shown again), else `amount` spread oldest first."""
+    what was typed (a form shown again), else `amount` spread over them, invoice `first` first."""
     if company is None:
         return []
     invoices = list(open_invoices_for(org=org, company=company, currency=currency))
@@ -138,7 +144,7 @@ def _allocation_rows(
         return [{"invoice": invoice, "value": typed.get(invoice.pk, "")} for invoice in invoices]
     return [
         {"invoice": invoice, "value": str(money_round(share, currency)) if share else ""}
-        for invoice, share in allocation_plan(invoices, amount)
+        for invoice, share in allocation_plan(invoices, amount, first=first)
     ]
 
 
@@ -216,6 +222,7 @@ def payment_create_view(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "rows": rows,
+        "first_invoice": preset.pk if preset is not None else request.POST.get("first_invoice", ""),
         "company": company,
         "currency": currency,
         "credit": client_credit(org=org, company=company).get(currency) if company else None,
@@ -231,7 +238,10 @@ def payment_open_invoices_view(request: HttpRequest) -> HttpResponse:
     company_id = request.GET.get("company")
     company = access_or_404(Company, org=org, pk=company_id) if company_id else None
     currency = request.GET.get("currency") or org.base_currency
-    rows = _allocation_rows(org, company, currency, _parse_amount(request.GET.get("amount")))
+    first = request.GET.get("first_invoice", "")
+    rows = _allocation_rows(
+        org, company, currency, _parse_amount(request.GET.get("amount")), first=int(first) if first.isdigit() else None
+    )
     context = {
         "rows": rows,
         "company": company,

@@ -116,7 +116,7 @@ def billing_settings_view(request: HttpRequest) -> HttpResponse:
             org=request.org, actor_membership=request.membership, data=form.cleaned_data
         ),
         success=_("The billing settings were saved."),
-        then=lambda _row: redirect("billing:tax_list"),
+        then=lambda _row: redirect("billing:settings"),
     )
     if done is not None:
         return done

@@ -49,7 +49,16 @@ def _entry_payload(tenant, debit: str, credit: str) -> dict[str, str]:
 
 @pytest.mark.parametrize(
     ("typed", "expected"),
-    [("١٬٢٠٠٫٥٠", "1200.50"), ("1,200.50", "1200.50"), ("۱۲۰۰٫۵", "1200.5"), (" 12 ", "12"), ("abc", "abc")],
+    [
+        ("١٬٢٠٠٫٥٠", "1200.50"),
+        ("1,200.50", "1200.50"),
+        ("۱۲۰۰٫۵", "1200.5"),
+        (" 12 ", "12"),
+        ("abc", "abc"),
+        # A decimal comma is not read as a thousands separator (10,5 would become 105): refused.
+        ("10,5", "10,5"),
+        ("1,20", "1,20"),
+    ],
 )
 def test_normalize_number(typed, expected):
     assert normalize_number(typed) == expected
