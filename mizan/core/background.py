@@ -184,8 +184,12 @@ def enqueue_run_on_commit(
         return
     if is_database_backend(task.get_backend()):
         # Same database: the run and the backend row commit (or roll back) with the caller's work.
-        run = _run_create(task, args=args, kwargs=kwargs, key=key, organization_id=organization_id)
-        _attempt_enqueue(task, run, raise_errors=True)
+        # The run's id is a UUID made here, so the backend row is written first and the run once,
+        # with its result id (two INSERTs; no worker sees either before the commit).
+        run = _run_build(task, args=args, kwargs=kwargs, key=key, organization_id=organization_id)
+        result = Task.enqueue(task, *run.args, **{**run.kwargs, RUN_KWARG: str(run.pk)})
+        run.result_id = str(result.id)
+        run.save(force_insert=True)
         return
 
     def enqueue_after_commit() -> None:
@@ -198,7 +202,14 @@ def enqueue_run_on_commit(
 def _run_create(
     task: MizanTask, *, args: Any, kwargs: dict[str, Any], key: str, organization_id: int | None
 ) -> TaskRun:
-    return TaskRun.objects.create(
+    run = _run_build(task, args=args, kwargs=kwargs, key=key, organization_id=organization_id)
+    run.save(force_insert=True)
+    return run
+
+
+def _run_build(task: MizanTask, *, args: Any, kwargs: dict[str, Any], key: str, organization_id: int | None) -> TaskRun:
+    """An unsaved run (its UUID already set)."""
+    return TaskRun(
         task_path=task.module_path,
         args=normalize_json(list(args)),
         kwargs=normalize_json(kwargs),

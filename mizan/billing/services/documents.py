@@ -264,9 +264,14 @@ def compute_totals(
     currency: str,
     prices_include_tax: bool,
     discount_percent: Decimal,
+    settings_row: BillingSettings | None = None,
 ) -> DocumentTaxes:
-    """The organization's rounding; Saudi organizations always keep BR-S-09 (ADR 0004)."""
-    settings_row = BillingSettings.objects.filter(organization=org).first()
+    """The organization's rounding; Saudi organizations always keep BR-S-09 (ADR 0004).
+
+    `settings_row`: the organization's BillingSettings when the caller has read them already.
+    """
+    if settings_row is None or settings_row.organization_id != org.pk:
+        settings_row = BillingSettings.objects.filter(organization=org).first()
     rounding = settings_row.rounding if settings_row is not None else BillingSettings.Rounding.LINE
     return compute_document_taxes(
         [line.tax_input() for line in lines],
@@ -287,10 +292,20 @@ def apply_totals(document: Any, totals: DocumentTaxes) -> None:
 
 
 def write_lines(
-    *, line_model: type[models.Model], parent_field: str, parent: Any, lines: Sequence[CleanLine], totals: DocumentTaxes
+    *,
+    line_model: type[models.Model],
+    parent_field: str,
+    parent: Any,
+    lines: Sequence[CleanLine],
+    totals: DocumentTaxes,
+    replace: bool = True,
 ) -> list[Any]:
-    """Replace the document's lines with `lines` and their computed amounts (one delete, one insert)."""
-    line_model.objects.filter(**{parent_field: parent}).delete()
+    """Replace the document's lines with `lines` and their computed amounts (one delete, one insert).
+
+    `replace=False` for a document just inserted (it has no lines yet): the insert only.
+    """
+    if replace:
+        line_model.objects.filter(**{parent_field: parent}).delete()
     rows = [
         line_model(
             **{parent_field: parent},
@@ -379,6 +394,7 @@ def price_lines(
     lines: Iterable[Mapping[str, Any]],
     day: datetime.date,
     trusted: TrustedRefs = NOTHING_TRUSTED,
+    settings_row: BillingSettings | None = None,
 ) -> tuple[list[CleanLine], DocumentTaxes]:
     """Clean the lines and compute the totals with the header's currency, prices and discount."""
     cleaned = clean_lines(org=org, lines=lines, currency=values["currency"], day=day, trusted=trusted)
@@ -388,5 +404,40 @@ def price_lines(
         currency=values["currency"],
         prices_include_tax=values["prices_include_tax"],
         discount_percent=values["discount_percent"],
+        settings_row=settings_row,
     )
     return cleaned, totals
+
+
+#: What `write_lines` stores on a line, compared by `lines_match` (ids for the related records).
+_STORED_LINE_FIELDS = ("product_id", "description", "quantity", "unit", "unit_price", "discount_percent", "tax_id")
+_STORED_AMOUNT_FIELDS = (
+    ("net_amount", "net"),
+    ("discount_amount", "discount"),
+    ("tax_amount", "tax"),
+    ("gross_amount", "gross"),
+)
+
+
+def lines_match(stored: Sequence[Any], lines: Sequence[CleanLine], totals: DocumentTaxes) -> bool:
+    """Whether the stored lines (in position order) already hold exactly what `write_lines` would
+    write for `lines` and `totals`: then rewriting them would change nothing."""
+    if len(stored) != len(lines) or len(lines) != len(totals.lines):
+        return False
+    for position, (row, line, amounts) in enumerate(zip(stored, lines, totals.lines, strict=True), start=1):
+        wanted = {
+            "product_id": line.product.pk if line.product is not None else None,
+            "description": line.description,
+            "quantity": line.quantity,
+            "unit": line.unit,
+            "unit_price": line.unit_price,
+            "discount_percent": line.discount_percent,
+            "tax_id": line.tax.pk if line.tax is not None else None,
+        }
+        if row.position != position or row.income_account_id != line.income_account.pk:
+            return False
+        if any(getattr(row, name) != wanted[name] for name in _STORED_LINE_FIELDS):
+            return False
+        if any(getattr(row, name) != getattr(amounts, part) for name, part in _STORED_AMOUNT_FIELDS):
+            return False
+    return True

@@ -37,14 +37,14 @@ from mizan.core.errors import DomainError
 from mizan.core.formatting import active_formatter, round_money
 from mizan.core.models import AuditEntry
 from mizan.core.roles import Capability
-from mizan.core.services.audit import audit_created, audit_record
+from mizan.core.services.audit import AuditBatch, audit_created, audit_record
 from mizan.core.services.numbering import sequence_next
 from mizan.crm.models import Company
 from mizan.ledger.models import Account, AccountRole, Journal, JournalEntry, JournalKind
 from mizan.ledger.services.common import require_member_of, require_same_org
 from mizan.ledger.services.currencies import exchange_rate_for, fx_realized_gain_loss
 from mizan.ledger.services.entries import LineInput, general_journal, journal_entry_create
-from mizan.ledger.services.periods import fiscal_year_for_date
+from mizan.ledger.services.periods import fiscal_year_for_date, posting_period
 
 ZERO = Decimal("0")
 MONEY_ROLES = (AccountRole.BANK, AccountRole.CASH)
@@ -222,13 +222,26 @@ def _check_allocation(invoice: Invoice, *, company_id: int, currency: str, amoun
         )
 
 
-def _settle(*, org: Any, actor: Any, invoice: Invoice, amount: Decimal) -> None:
+def _settle(*, org: Any, actor: Any, invoice: Invoice, amount: Decimal, audit: AuditBatch | None = None) -> None:
     before = (str(invoice.amount_paid), invoice.status)
     invoice_settle(invoice=invoice, amount=amount)
     changes = {"amount_paid": [before[0], str(invoice.amount_paid)]}
     if invoice.status != before[1]:
         changes["status"] = [before[1], invoice.status]
-    audit_record(org=org, actor=actor, instance=invoice, action=AuditEntry.Action.UPDATE, changes=changes)
+    audit_record(org=org, actor=actor, instance=invoice, action=AuditEntry.Action.UPDATE, changes=changes, batch=audit)
+
+
+class _RoleAccounts:
+    """The role accounts one service call needs, each read once per call (never across calls)."""
+
+    def __init__(self, org: Any) -> None:
+        self.org = org
+        self._accounts: dict[str, Account] = {}
+
+    def __call__(self, role: str) -> Account:
+        if role not in self._accounts:
+            self._accounts[role] = role_account(self.org, role)
+        return self._accounts[role]
 
 
 def _fx_entry(
@@ -240,6 +253,10 @@ def _fx_entry(
     settlement_rate: Decimal,
     day: datetime.date,
     reference: str,
+    accounts: _RoleAccounts | None = None,
+    audit: AuditBatch | None = None,
+    fiscal_year: Any = None,
+    period: Any = None,
 ) -> JournalEntry | None:
     """The realized exchange difference of settling `amount` of `invoice` at `settlement_rate`:
     the receivable of the client in the base currency against the FX gain or loss account.
@@ -265,17 +282,19 @@ def _fx_entry(
         difference = round_money(amount * settlement_rate, base) - booked_left
     if not difference:
         return None
-    receivable = role_account(org, AccountRole.RECEIVABLE)
+    accounts = accounts or _RoleAccounts(org)
+    receivable = accounts(AccountRole.RECEIVABLE)
     if difference > 0:  # collected more in the base currency than was booked: a gain
         lines = [
             LineInput(account=receivable, debit=difference, partner=invoice.company, currency=base),
-            LineInput(account=role_account(org, AccountRole.FX_GAIN), credit=difference, currency=base),
+            LineInput(account=accounts(AccountRole.FX_GAIN), credit=difference, currency=base),
         ]
     else:
         lines = [
-            LineInput(account=role_account(org, AccountRole.FX_LOSS), debit=-difference, currency=base),
+            LineInput(account=accounts(AccountRole.FX_LOSS), debit=-difference, currency=base),
             LineInput(account=receivable, credit=-difference, partner=invoice.company, currency=base),
         ]
+    in_batch = audit is not None
     return journal_entry_create(
         org=org,
         actor_membership=actor_membership,
@@ -287,6 +306,10 @@ def _fx_entry(
         currency=base,
         post=True,
         required_capability=Capability.BILLING_EDIT,
+        fiscal_year=fiscal_year,
+        period=period,
+        audit_batch=audit,
+        savepoint=not in_batch,  # inside a caller's batch, an error here ends the caller's transaction
     )
 
 
@@ -420,7 +443,10 @@ def _payment_record(
         planned = [_Planned(invoice=invoices[pk], amount=value) for pk, value in requested]
         for row in planned:
             _check_allocation(row.invoice, company_id=company.pk, currency=currency, amount=row.amount)
-        fiscal_year = fiscal_year_for_date(org=org, day=day, actor=actor)
+        period = posting_period(org=org, day=day, actor=actor)
+        fiscal_year = period.fiscal_year
+        accounts = _RoleAccounts(org)
+        audit = AuditBatch()
         common = {"currency": currency, "exchange_rate": rate, "partner": company}
         memo = _("Payment received")
         entry = journal_entry_create(
@@ -430,19 +456,21 @@ def _payment_record(
             date=day,
             lines=[
                 LineInput(account=account, debit=amount, description=reference, **common),
-                LineInput(
-                    account=role_account(org, AccountRole.RECEIVABLE), credit=amount, description=reference, **common
-                ),
+                LineInput(account=accounts(AccountRole.RECEIVABLE), credit=amount, description=reference, **common),
             ],
             memo=memo,
             reference=reference,
             currency=currency,
             post=True,
             required_capability=Capability.BILLING_EDIT,
+            fiscal_year=fiscal_year,
+            period=period,
+            audit_batch=audit,
+            savepoint=False,  # any error here rolls back the whole payment
         )
         rows: list[Allocation] = []
         for row in planned:
-            _settle(org=org, actor=actor, invoice=row.invoice, amount=row.amount)
+            _settle(org=org, actor=actor, invoice=row.invoice, amount=row.amount, audit=audit)
             fx_entry = _fx_entry(
                 org=org,
                 actor_membership=actor_membership,
@@ -451,6 +479,10 @@ def _payment_record(
                 settlement_rate=rate,
                 day=day,
                 reference=reference,
+                accounts=accounts,
+                audit=audit,
+                fiscal_year=fiscal_year,
+                period=period,
             )
             rows.append(
                 Allocation(organization=org, invoice=row.invoice, amount=row.amount, date=day, fx_entry=fx_entry)
@@ -473,18 +505,20 @@ def _payment_record(
             idempotency_key=key,
             created_by=actor,
         )
-        # Last writes before commit: the number (locks the series row), the payment, its allocations.
+        # Last writes before commit: the number (locks the series row), the payment, its allocations,
+        # the entries linked to it and the audit entries of the whole payment (one INSERT).
         payment.assign_document_number(
             sequence_next(org=org, key=f"billing:payment:{payment.direction}", period_key=fiscal_year.pk),
             fiscal_year.name,
         )
         payment.save()
-        audit_created(org=org, actor=actor, instance=payment)
+        audit_created(org=org, actor=actor, instance=payment, batch=audit)
         for allocation in rows:
             allocation.payment, allocation.created_by = payment, actor
             allocation.save()
-            audit_created(org=org, actor=actor, instance=allocation)
+            audit_created(org=org, actor=actor, instance=allocation, batch=audit)
         _link_entries([entry, *(allocation.fx_entry for allocation in rows)], payment)
+        audit.flush()
     payment.replayed = False  # type: ignore[attr-defined]
     return payment
 

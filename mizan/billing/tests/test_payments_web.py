@@ -353,3 +353,29 @@ def test_pages_have_no_inline_styles_or_scripts(other_tenant):
     ):
         html = web.get(url).content.decode()
         assert " style=" not in html and "<script>" not in html and "onclick" not in html
+
+
+def test_an_overpayment_says_what_is_kept_as_credit(other_tenant):
+    from django.contrib.messages import get_messages
+
+    org = other_tenant.org
+    client_company = make_client(org)
+    invoice = invoice_of(other_tenant, client_company)  # 114 due
+    web = accountant(other_tenant)
+    token = form_token(web.get(reverse("billing:payment_create")).content.decode())
+    response = web.post(
+        reverse("billing:payment_create"),
+        {
+            "token": token,
+            "company": client_company.pk,
+            "currency": "EGP",
+            "amount": "150",
+            "date": org.today().isoformat(),
+            "method": "bank_transfer",
+            "account": bank(org).pk,
+            f"allocation-{invoice.pk}": "114",
+        },
+    )
+    assert response.status_code == 302
+    text = " ".join(str(message) for message in get_messages(response.wsgi_request))
+    assert "36.00" in text or "٣٦" in text

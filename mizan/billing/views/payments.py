@@ -156,6 +156,17 @@ def _parse_amount(value: Any) -> Decimal | None:
         return None
 
 
+def _recorded_message(payment: Payment) -> str:
+    """What the flash says; an amount left unallocated is named, so an overpayment is never silent."""
+    if getattr(payment, "replayed", False):
+        return _("The payment {number} was already recorded.").format(number=payment.display_number)
+    message = _("The payment {number} was recorded.").format(number=payment.display_number)
+    if payment.unallocated > 0:
+        credit = active_formatter().money(payment.unallocated, payment.currency)
+        message += " " + _("{amount} is not allocated: it is kept as the client's credit.").format(amount=credit)
+    return message
+
+
 @org_view(capability=Capability.BILLING_EDIT)
 @require_http_methods(["GET", "POST"])
 def payment_create_view(request: HttpRequest) -> HttpResponse:
@@ -197,11 +208,7 @@ def payment_create_view(request: HttpRequest) -> HttpResponse:
         request,
         form,
         save=save,
-        success=lambda payment: (
-            _("The payment {number} was already recorded.")
-            if getattr(payment, "replayed", False)
-            else _("The payment {number} was recorded.")
-        ).format(number=payment.display_number),
+        success=_recorded_message,
         then=lambda payment: redirect("billing:payment_detail", payment.pk),
     )
     if done is not None:

@@ -4,7 +4,11 @@ Billing, purchasing, payroll and the manual entry form all go through `journal_e
 (with `post=True`) and `journal_entry_reverse`. Every rule of a valid entry is checked here:
 balance exact to the currency's minor unit, accounts of the organization and active, partner and
 analytic accounts of the organization, an open period, well-formed lines. The gapless number is
-taken from a locked counter row as the last write before commit, so the lock is held briefly.
+taken from a locked counter row as the last write before commit, so the lock is held briefly (an
+entry created already posted takes it right before the entry and its lines are inserted).
+
+Posting a new entry costs a fixed number of statements whatever its number of lines: the lines
+are validated in memory and inserted with one INSERT, and the audit entries are written together.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from mizan.core.errors import DomainError
 from mizan.core.formatting import active_formatter, minor_units, round_money
 from mizan.core.models import AuditEntry
 from mizan.core.roles import Capability
-from mizan.core.services.audit import audit_changes, audit_deleted, audit_record, audit_values
+from mizan.core.services.audit import AuditBatch, audit_changes, audit_deleted, audit_record, audit_values
 from mizan.core.services.numbering import sequence_next
 from mizan.ledger.models import (
     Account,
@@ -38,10 +42,16 @@ from mizan.ledger.models import (
     Journal,
     JournalEntry,
     JournalLine,
+    Period,
     PostedEntryError,
 )
 from mizan.ledger.services.common import require_member_of, require_same_org
-from mizan.ledger.services.periods import fiscal_year_for_date, lock_period_for_posting, require_open_period
+from mizan.ledger.services.periods import (
+    LOCKED_FOR_POSTING,
+    fiscal_year_for_date,
+    lock_period_for_posting,
+    require_open_period,
+)
 
 ZERO = Decimal("0")
 ONE = Decimal("1")
@@ -317,24 +327,34 @@ def _check_journal(org: Any, journal: Journal) -> None:
         raise DomainError("ledger.journal_inactive", _("This journal is inactive."), field="journal")
 
 
-def _create(
+def _entry_fiscal_year(*, org: Any, day: datetime.date, actor: Any, fiscal_year: FiscalYear | None) -> FiscalYear:
+    """The fiscal year of an entry dated `day`: the caller's (checked), else looked up (or opened)."""
+    if fiscal_year is None:
+        return fiscal_year_for_date(org=org, day=day, actor=actor)
+    if not isinstance(fiscal_year, FiscalYear) or fiscal_year.organization_id != org.pk:
+        raise DomainError("not_found", _("Not found."), field="date")
+    if not fiscal_year.contains(day):
+        raise DomainError("ledger.no_fiscal_year", _("The date is outside the entry's fiscal year."), field="date")
+    return fiscal_year
+
+
+def _new_entry(
     *,
     org: Any,
     actor: Any,
     journal: Journal,
     day: datetime.date,
-    prepared: list[JournalLine],
+    fiscal_year: FiscalYear,
     memo: str,
     reference: str,
     currency: str,
     kind: str,
-    source: Any = None,
-    reversal_of: JournalEntry | None = None,
+    source: Any,
+    reversal_of: JournalEntry | None,
 ) -> JournalEntry:
-    """Write a draft entry and its lines (inside the caller's transaction)."""
-    fiscal_year = fiscal_year_for_date(org=org, day=day, actor=actor)
+    """An unsaved draft entry."""
     source_type, source_id = _source_reference(org, source)
-    entry = JournalEntry.objects.create(
+    return JournalEntry(
         organization=org,
         journal=journal,
         fiscal_year=fiscal_year,
@@ -348,23 +368,59 @@ def _create(
         source_type=source_type,
         source_id=source_id,
     )
+
+
+def _insert_lines(entry: JournalEntry, prepared: list[JournalLine]) -> None:
     for position, line in enumerate(prepared, start=1):
         line.entry = entry
         line.position = position
     JournalLine.objects.bulk_create(prepared)
+
+
+def _create(
+    *,
+    org: Any,
+    actor: Any,
+    journal: Journal,
+    day: datetime.date,
+    prepared: list[JournalLine],
+    memo: str,
+    reference: str,
+    currency: str,
+    kind: str,
+    source: Any = None,
+    reversal_of: JournalEntry | None = None,
+    fiscal_year: FiscalYear | None = None,
+    audit_batch: AuditBatch | None = None,
+) -> JournalEntry:
+    """Write a draft entry and its lines (inside the caller's transaction)."""
+    fiscal_year = _entry_fiscal_year(org=org, day=day, actor=actor, fiscal_year=fiscal_year)
+    entry = _new_entry(
+        org=org,
+        actor=actor,
+        journal=journal,
+        day=day,
+        fiscal_year=fiscal_year,
+        memo=memo,
+        reference=reference,
+        currency=currency,
+        kind=kind,
+        source=source,
+        reversal_of=reversal_of,
+    )
+    entry.save(force_insert=True)
+    _insert_lines(entry, prepared)
     changes = audit_changes({}, audit_values(entry))
     changes["lines"] = [None, _lines_summary(prepared)]
-    audit_record(org=org, actor=actor, instance=entry, action=AuditEntry.Action.CREATE, changes=changes)
+    audit_record(
+        org=org, actor=actor, instance=entry, action=AuditEntry.Action.CREATE, changes=changes, batch=audit_batch
+    )
     return entry
 
 
-def _post(
-    *, org: Any, actor: Any, entry: JournalEntry, allow_inactive: bool = False, allow_closed_period: bool = False
-) -> JournalEntry:
-    """Validate a locked draft and number it. The sequence row is locked by the last writes."""
-    if entry.state != JournalEntry.State.DRAFT:
-        raise PostedEntryError()
-    lines = list(JournalLine.objects.filter(entry=entry).select_related("account").order_by("position", "pk"))
+def _check_postable(org: Any, lines: list[JournalLine], *, allow_inactive: bool) -> None:
+    """The rules a posted entry's lines keep: two lines at least, accounts of the organization and
+    active, debits equal to credits."""
     if len(lines) < 2:
         raise DomainError("ledger.too_few_lines", _("An entry needs at least two lines."), field="lines")
     for line in lines:
@@ -386,18 +442,49 @@ def _post(
             ),
             field="lines",
         )
-    fiscal_year = FiscalYear.objects.get(pk=entry.fiscal_year_id)
-    if not fiscal_year.contains(entry.date):
+
+
+def _posting_period(
+    *, org: Any, entry: JournalEntry, period: Period | None, allow_closed_period: bool = False
+) -> Period:
+    """The entry's period, share-locked until commit (the caller's when it locked it), and open."""
+    if not entry.fiscal_year.contains(entry.date):
         raise DomainError("ledger.no_fiscal_year", _("The date is outside the entry's fiscal year."), field="date")
-    period = lock_period_for_posting(org=org, day=entry.date)
+    usable = (
+        period is not None
+        and getattr(period, LOCKED_FOR_POSTING, False)
+        and period.organization_id == org.pk
+        and period.start_date <= entry.date <= period.end_date
+    )
+    if not usable:
+        period = lock_period_for_posting(org=org, day=entry.date)
     if not allow_closed_period:
         require_open_period(period)
+    return period
+
+
+def _post(
+    *,
+    org: Any,
+    actor: Any,
+    entry: JournalEntry,
+    allow_inactive: bool = False,
+    allow_closed_period: bool = False,
+    audit_batch: AuditBatch | None = None,
+) -> JournalEntry:
+    """Validate a locked draft and number it. The sequence row is locked by the last writes."""
+    if entry.state != JournalEntry.State.DRAFT:
+        raise PostedEntryError()
+    lines = list(JournalLine.objects.filter(entry=entry).select_related("account").order_by("position", "pk"))
+    _check_postable(org, lines, allow_inactive=allow_inactive)
+    _posting_period(org=org, entry=entry, period=None, allow_closed_period=allow_closed_period)
     audit_record(
         org=org,
         actor=actor,
         instance=entry,
         action=AuditEntry.Action.UPDATE,
         changes={"state": [JournalEntry.State.DRAFT, JournalEntry.State.POSTED]},
+        batch=audit_batch,
     )
     # Last writes before commit: take the number (locks the series row), then stamp the entry.
     entry.number = sequence_next(org=org, key=f"journal:{entry.journal_id}", period_key=entry.fiscal_year_id)
@@ -405,6 +492,50 @@ def _post(
     entry.posted_at = timezone.now()
     entry.posted_by = actor
     entry.save(update_fields=["number", "state", "posted_at", "posted_by", "updated_at"])
+    return entry
+
+
+def _create_posted(
+    *,
+    org: Any,
+    actor: Any,
+    entry: JournalEntry,
+    prepared: list[JournalLine],
+    period: Period | None,
+    audit_batch: AuditBatch,
+) -> JournalEntry:
+    """Post a new entry in one go: the rules `_post` checks, on the prepared lines in memory (no
+    re-reading), then, as the last writes, the number (locks the series row) and the entry
+    inserted already posted with its lines. The audit trail is the same as a draft created and
+    then posted: "created" (as a draft, with its lines) and "draft -> posted"."""
+    _check_postable(org, prepared, allow_inactive=False)
+    _posting_period(org=org, entry=entry, period=period)
+    created_changes = audit_changes({}, audit_values(entry))
+    created_changes["lines"] = [None, _lines_summary(prepared)]
+    entry.number = sequence_next(org=org, key=f"journal:{entry.journal_id}", period_key=entry.fiscal_year_id)
+    entry.state = JournalEntry.State.POSTED
+    entry.posted_at = timezone.now()
+    entry.posted_by = actor
+    entry.save(force_insert=True)
+    _insert_lines(entry, prepared)
+    number, entry.number = entry.number, None
+    draft_text = str(entry)  # what the entry was called when created as a draft
+    entry.number = number
+    audit_batch.record(
+        org=org,
+        actor=actor,
+        instance=entry,
+        action=AuditEntry.Action.CREATE,
+        changes=created_changes,
+        object_repr=draft_text,
+    )
+    audit_batch.record(
+        org=org,
+        actor=actor,
+        instance=entry,
+        action=AuditEntry.Action.UPDATE,
+        changes={"state": [JournalEntry.State.DRAFT, JournalEntry.State.POSTED]},
+    )
     return entry
 
 
@@ -423,12 +554,24 @@ def journal_entry_create(
     post: bool = False,
     kind: str = JournalEntry.Kind.REGULAR,
     required_capability: str = Capability.LEDGER_POST,
+    fiscal_year: FiscalYear | None = None,
+    period: Period | None = None,
+    audit_batch: AuditBatch | None = None,
+    savepoint: bool = True,
 ) -> JournalEntry:
     """Create an entry (draft, or posted when `post`), all or nothing.
 
     `partner` fills the lines that name none. `source` is the document the entry comes from.
     Apps posting their own documents pass the capability they checked (e.g. BILLING_EDIT) as
     `required_capability`; the manual form and the API use LEDGER_POST.
+
+    For callers posting many documents (each in its own transaction), optional shortcuts that
+    keep every rule: `fiscal_year` (the year containing `date`, checked), `period` (a period
+    from `posting_period` / `lock_period_for_posting` in this transaction; checked open; any
+    other period is locked again), `audit_batch` (the caller's `AuditBatch`, which the caller
+    flushes before commit; by default the entry's audit entries are written at its end), and
+    `savepoint=False` inside the caller's transaction when an error here ends that transaction
+    anyway (no SAVEPOINT/RELEASE round trips; a caught error would leave it unusable).
     """
     require_capability(actor_membership, required_capability)
     require_member_of(actor_membership, org)
@@ -437,22 +580,33 @@ def journal_entry_create(
         raise DomainError("ledger.kind_invalid", _("Unknown entry kind."), field="kind")
     entry_currency = _check_currency(currency or org.base_currency)
     actor = actor_membership.user
-    with transaction.atomic():
+    batch = audit_batch if audit_batch is not None else AuditBatch()
+    with transaction.atomic(savepoint=savepoint):
         prepared = prepare_lines(org=org, lines=lines, entry_currency=entry_currency, day=date, partner=partner)
-        entry = _create(
+        year = _entry_fiscal_year(org=org, day=date, actor=actor, fiscal_year=fiscal_year)
+        entry = _new_entry(
             org=org,
             actor=actor,
             journal=journal,
             day=date,
-            prepared=prepared,
+            fiscal_year=year,
             memo=memo,
             reference=reference,
             currency=entry_currency,
             kind=kind,
             source=source,
+            reversal_of=None,
         )
         if post:
-            _post(org=org, actor=actor, entry=entry)
+            _create_posted(org=org, actor=actor, entry=entry, prepared=prepared, period=period, audit_batch=batch)
+        else:
+            entry.save(force_insert=True)
+            _insert_lines(entry, prepared)
+            changes = audit_changes({}, audit_values(entry))
+            changes["lines"] = [None, _lines_summary(prepared)]
+            batch.record(org=org, actor=actor, instance=entry, action=AuditEntry.Action.CREATE, changes=changes)
+        if audit_batch is None:
+            batch.flush()
     return entry
 
 

@@ -129,24 +129,79 @@ def period_for_date(*, org: Any, day: datetime.date) -> Period | None:
     return Period.objects.filter(organization=org, start_date__lte=day, end_date__gte=day).first()
 
 
+#: Set on a Period returned by `lock_period_for_posting` / `posting_period`: its row was read (and
+#: on PostgreSQL share-locked) for posting by the transaction that read it.
+LOCKED_FOR_POSTING = "_locked_for_posting"
+
+
+def _period_with_year(*, org: Any, day: datetime.date, lock: bool) -> Period | None:
+    """The period containing `day`, its fiscal year loaded, in one statement; share-locked on
+    PostgreSQL when `lock` (FOR SHARE OF the period row only)."""
+    quote = connection.ops.quote_name
+    period_fields = list(Period._meta.concrete_fields)
+    year_fields = list(FiscalYear._meta.concrete_fields)
+    columns = ", ".join(
+        [f"p.{quote(field.column)}" for field in period_fields] + [f"y.{quote(field.column)}" for field in year_fields]
+    )
+    sql = (
+        f"SELECT {columns} FROM {quote(Period._meta.db_table)} p "  # noqa: S608 - identifiers quoted, values bound
+        f"INNER JOIN {quote(FiscalYear._meta.db_table)} y ON y.{quote('id')} = p.{quote('fiscal_year_id')} "
+        f"WHERE p.{quote('organization_id')} = %s AND p.{quote('start_date')} <= %s AND p.{quote('end_date')} >= %s "
+        f"ORDER BY p.{quote('start_date')} LIMIT 1"
+    )
+    if lock and connection.vendor == "postgresql":
+        sql += " FOR SHARE OF p"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [org.pk, day, day])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    values = []
+    for field, value in zip([*period_fields, *year_fields], row, strict=True):
+        column = field.get_col(field.model._meta.db_table)
+        converted = value
+        for converter in [*connection.ops.get_db_converters(column), *column.get_db_converters(connection)]:
+            converted = converter(converted, column, connection)
+        values.append(converted)
+    count = len(period_fields)
+    period = Period.from_db(connection.alias, [field.attname for field in period_fields], values[:count])
+    year = FiscalYear.from_db(connection.alias, [field.attname for field in year_fields], values[count:])
+    period.fiscal_year = year
+    return period
+
+
 def lock_period_for_posting(*, org: Any, day: datetime.date) -> Period:
-    """The open period containing `day`, share-locked until commit so a concurrent close waits.
+    """The period containing `day` (with its fiscal year), share-locked until commit so a
+    concurrent close waits; one statement.
 
     PostgreSQL: SELECT ... FOR SHARE (postings do not block each other, a close waits for them).
     SQLite serializes writers, so a plain read is enough there.
     """
-    period = period_for_date(org=org, day=day)
+    period = _period_with_year(org=org, day=day, lock=True)
     if period is None:
         raise DomainError(
             "ledger.no_period",
             _("No accounting period covers {date}.").format(date=day.isoformat()),
             field="date",
         )
-    if connection.vendor == "postgresql":
-        table = connection.ops.quote_name(Period._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT state FROM {table} WHERE id = %s FOR SHARE", [period.pk])  # noqa: S608
-            period.state = cursor.fetchone()[0]
+    setattr(period, LOCKED_FOR_POSTING, True)
+    return period
+
+
+def posting_period(*, org: Any, day: datetime.date, actor: Any = None) -> Period:
+    """For a posting on `day`: the period, share-locked like `lock_period_for_posting`, with its
+    fiscal year as `period.fiscal_year`, in one statement when both exist. Otherwise it opens the
+    missing fiscal years as `fiscal_year_for_date` does (or refuses as it does) and then locks
+    the period. Whether the period is open is the caller's check (`require_open_period`); the
+    ledger checks it when given the period (`journal_entry_create(period=...)`)."""
+    period = _period_with_year(org=org, day=day, lock=True)
+    if period is None:
+        year = fiscal_year_for_date(org=org, day=day, actor=actor)
+        period = lock_period_for_posting(org=org, day=day)
+        if period.fiscal_year_id == year.pk:
+            period.fiscal_year = year
+        return period
+    setattr(period, LOCKED_FOR_POSTING, True)
     return period
 
 
