@@ -10,7 +10,7 @@ PostgreSQL. This path computes the same rows in memory, in the same order the se
   rule, exactly as `compute_totals` calls it; header defaults as `invoice_create` derives them
   (payment term and due date, document language, terms, Saudi invoice type, exchange rate of the
   issue date);
-- entries: billing's `_entry_lines` (receivable, revenue per income account, VAT per tax account)
+- entries: billing's `invoice_entry_lines` (receivable, revenue per income account, VAT per tax account)
   and the ledger's `prepare_lines` (validation, base-currency conversion, rounding line); payments
   the lines `payment_record` builds; the realized FX difference `fx_realized_gain_loss` with the
   last-allocation rule of `_fx_entry`;
@@ -62,10 +62,10 @@ class _Context:
     def __init__(self, books: Books) -> None:
         from mizan.billing.models import Invoice, Payment
         from mizan.billing.services.invoices import (
-            _sales_journal,
             billing_settings_of,
             default_payment_term,
             role_account,
+            sales_journal,
         )
         from mizan.billing.services.payments import money_journal
         from mizan.ledger.models import AccountRole, ExchangeRate, FiscalYear
@@ -77,7 +77,7 @@ class _Context:
         self.user = books.membership.user
         self.settings = billing_settings_of(org)
         self.term = default_payment_term(org)
-        self.sales_journal = _sales_journal(org)
+        self.sales_journal = sales_journal(org)
         self.bank_journal = money_journal(org, books.bank)
         self.general_journal = general_journal(org)
         self.receivable = role_account(org, AccountRole.RECEIVABLE)
@@ -159,7 +159,7 @@ def compute_invoices(ctx: _Context, plan: Plan) -> int:
     """Every invoice as `invoice_create` + `invoice_post` would leave it, in date order."""
     from mizan.billing.models import Invoice, InvoiceLine
     from mizan.billing.services.documents import apply_totals, clean_lines
-    from mizan.billing.services.invoices import _entry_lines
+    from mizan.billing.services.invoices import invoice_entry_lines
     from mizan.billing.taxes import compute_document_taxes
     from mizan.ledger.services.entries import prepare_lines
 
@@ -229,7 +229,9 @@ def compute_invoices(ctx: _Context, plan: Plan) -> int:
             )
             for position, (line, amounts) in enumerate(zip(cleaned, totals.lines, strict=True), start=1)
         ]
-        prepared = prepare_lines(org=org, lines=_entry_lines(org, invoice, lines), entry_currency=currency, day=day)
+        prepared = prepare_lines(
+            org=org, lines=invoice_entry_lines(org, invoice, lines), entry_currency=currency, day=day
+        )
         entry = _entry(
             ctx, journal=ctx.sales_journal, year=year, day=day, memo="", reference=invoice.reference, currency=currency
         )

@@ -314,7 +314,7 @@ def invoice_delete(*, org: Any, actor_membership: Any, invoice: Invoice) -> None
         locked.delete()
 
 
-def _sales_journal(org: Any) -> Journal:
+def sales_journal(org: Any) -> Journal:
     journal = Journal.objects.filter(organization=org, kind=JournalKind.SALES, is_active=True).order_by("pk").first()
     if journal is None:
         raise DomainError("billing.no_sales_journal", _("Create an active sales journal first."))
@@ -331,8 +331,10 @@ def role_account(org: Any, role: str) -> Account:
     return account
 
 
-def _entry_lines(org: Any, invoice: Invoice, lines: list[InvoiceLine]) -> list[LineInput]:
-    """Receivable against revenue per income account and VAT per tax account (mirrored for a credit note)."""
+def invoice_entry_lines(org: Any, invoice: Invoice, lines: list[InvoiceLine]) -> list[LineInput]:
+    """Receivable against revenue per income account and VAT per tax account (mirrored for a credit note).
+
+    Public because the benchmark's bulk builder (mizan/bench) posts with exactly these lines."""
     sign = -1 if invoice.is_credit_note else 1
 
     def side(amount: Decimal) -> dict[str, Decimal]:
@@ -482,9 +484,9 @@ def invoice_post(*, org: Any, actor_membership: Any, invoice: Invoice) -> Invoic
         entry = journal_entry_create(
             org=org,
             actor_membership=actor_membership,
-            journal=_sales_journal(org),
+            journal=sales_journal(org),
             date=locked.issue_date,
-            lines=_entry_lines(org, locked, lines),
+            lines=invoice_entry_lines(org, locked, lines),
             memo=_("Credit note") if locked.is_credit_note else _("Invoice"),
             reference=locked.reference,
             currency=locked.currency,
