@@ -9,6 +9,7 @@ and every run starts from the same empty state.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -105,6 +106,78 @@ def _manage(args: list[str], env: dict[str, str]) -> None:
     )
     if completed.returncode != 0:
         raise BenchError(f"`manage.py {' '.join(args)}` failed with exit status {completed.returncode}.")
+
+
+def dataset_env(database: str, dataset: str, *, postgres_url: str = DEFAULT_POSTGRES_URL) -> dict[str, str]:
+    """The environment pointing Django at a database that `bench dataset-m --keep` built."""
+    if database == "sqlite":
+        path = Path(dataset).resolve()
+        if not path.is_file():
+            raise BenchError(f"{path} does not exist: build it with `bench dataset-m --keep {dataset}`.")
+        return {"SQLITE_PATH": str(path)}
+    import psycopg
+
+    url = postgres_database_url(postgres_url, dataset)
+    try:
+        psycopg.connect(server_url_for_psycopg(url)).close()
+    except psycopg.Error as error:
+        raise BenchError(
+            f"Cannot open the PostgreSQL database {dataset!r} ({error}): build it with "
+            f"`bench dataset-m --database postgres --keep {dataset}`."
+        ) from error
+    return {"DATABASE_URL": url}
+
+
+#: Every user a dataset M build makes has an address here (dataset_m.set_up); `drop_dataset`
+#: refuses a database without one, so it cannot remove a real organization's data.
+DATASET_EMAIL_DOMAIN = "@dataset-m.bench.mizan.local"
+_DATASET_PROBE = (
+    "SELECT (SELECT COUNT(*) FROM core_organization), "
+    "(SELECT COUNT(*) FROM core_user WHERE email LIKE '%%' || {marker})"
+)
+
+
+def drop_dataset(database: str, dataset: str, *, postgres_url: str = DEFAULT_POSTGRES_URL) -> None:
+    """Remove a database that `bench dataset-m --keep` built, and nothing else."""
+    env = dataset_env(database, dataset, postgres_url=postgres_url)
+    if database == "sqlite":
+        import sqlite3
+
+        with contextlib.closing(sqlite3.connect(env["SQLITE_PATH"])) as sqlite:
+            try:
+                counts = sqlite.execute(_DATASET_PROBE.format(marker="?").replace("%%", "%"), [DATASET_EMAIL_DOMAIN])
+                organizations, bench_users = counts.fetchone()
+            except sqlite3.Error:
+                organizations, bench_users = 0, 0
+        _refuse_unless_dataset(dataset, organizations, bench_users)
+        Path(env["SQLITE_PATH"]).unlink()
+        return
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(server_url_for_psycopg(env["DATABASE_URL"])) as conn:
+        try:
+            organizations, bench_users = conn.execute(
+                _DATASET_PROBE.format(marker="%s"), [DATASET_EMAIL_DOMAIN]
+            ).fetchone()
+        except psycopg.Error:
+            organizations, bench_users = 0, 0
+    _refuse_unless_dataset(dataset, organizations, bench_users)
+    with psycopg.connect(server_url_for_psycopg(postgres_url), autocommit=True) as admin:
+        admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(dataset)))
+
+
+def _refuse_unless_dataset(dataset: str, organizations: int, bench_users: int) -> None:
+    if organizations != 1 or not bench_users:
+        raise BenchError(f"{dataset} is not a dataset M database: it is left as it is.")
+
+
+def run_child(args: list[str], env: dict[str, str]) -> dict[str, Any]:
+    """`manage.py bench ... --worker-output FILE` in `env`; what it wrote there."""
+    with tempfile.TemporaryDirectory() as tmp:
+        output = Path(tmp) / "result.json"
+        _manage([*args, "--worker-output", str(output)], {**env, WORKER_ENV: "1"})
+        return json.loads(output.read_text())
 
 
 def run_in_fresh_database(

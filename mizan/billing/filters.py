@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from mizan.billing.models import Invoice
 from mizan.core.countries import CURRENCY_CHOICES
-from mizan.core.forms.base import StyledFormMixin
+from mizan.core.forms.base import CappedChoicesFilterMixin, StyledFormMixin
 from mizan.crm.models import Company
 from mizan.crm.search import search_words
 
@@ -43,7 +43,9 @@ class InvoiceFilterForm(StyledFormMixin, forms.Form):
     pass
 
 
-class InvoiceFilterSet(django_filters.FilterSet):
+class InvoiceFilterSet(CappedChoicesFilterMixin, django_filters.FilterSet):
+    capped_filters = ("client",)
+
     q = django_filters.CharFilter(method="filter_search", label=_("Number or client"))
     status = django_filters.ChoiceFilter(
         choices=STATUS_CHOICES, method="filter_status", label=_("Status"), empty_label=_("All")

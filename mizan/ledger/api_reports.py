@@ -28,6 +28,7 @@ from mizan.ledger.report_forms import default_period, line_filters_from_params
 from mizan.ledger.selectors.report_lines import LINE_PAGE_SIZE, line_list
 from mizan.ledger.selectors.reports import (
     AGING_KINDS,
+    AGING_PAGE_SIZE,
     Comparison,
     ReportFilters,
     aging,
@@ -79,6 +80,16 @@ class PagedPeriodInputSerializer(PeriodInputSerializer):
 
 class AsOfInputSerializer(serializers.Serializer):
     as_of = serializers.DateField(required=False, help_text="The date of the report (default: today).")
+
+
+class AgingInputSerializer(AsOfInputSerializer):
+    page = serializers.IntegerField(required=False, min_value=1)
+    page_size = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_PAGE_SIZE,
+        help_text=f"Partners per page (default {AGING_PAGE_SIZE}).",
+    )
 
 
 class LinesInputSerializer(serializers.Serializer):
@@ -251,8 +262,11 @@ class AgingOutputSerializer(serializers.Serializer):
     base_currency = serializers.CharField()
     kind = serializers.CharField()
     as_of = serializers.DateField()
+    count = serializers.IntegerField(help_text="Partners with something open.")
+    page = serializers.IntegerField(source="number")
+    num_pages = serializers.IntegerField()
     rows = AgingRowOutputSerializer(many=True)
-    totals = AgingBucketsOutputSerializer()
+    totals = AgingBucketsOutputSerializer(help_text="Of every partner, not only this page's.")
     total = ReportFigureOutputSerializer()
 
 
@@ -411,15 +425,22 @@ class AgingView(ReportView):
         "Receivables or payables aging per partner",
         AgingOutputSerializer,
         [
-            AsOfInputSerializer,
+            AgingInputSerializer,
             OpenApiParameter("kind", OpenApiTypes.STR, OpenApiParameter.PATH, enum=list(AGING_KINDS)),
         ],
     )
     def get(self, request: Request, kind: str) -> Response:
         if kind not in AGING_KINDS:
             raise Http404
-        as_of: datetime.date = self.input(AsOfInputSerializer).get("as_of") or self.org.today()
-        report = aging(org=self.org, kind=kind, as_of=as_of)
+        data = self.input(AgingInputSerializer)
+        as_of: datetime.date = data.get("as_of") or self.org.today()
+        report = aging(
+            org=self.org,
+            kind=kind,
+            as_of=as_of,
+            page=data.get("page", 1),
+            page_size=data.get("page_size", AGING_PAGE_SIZE),
+        )
         return self.answer(AgingOutputSerializer, report)
 
 

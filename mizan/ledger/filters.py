@@ -8,6 +8,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from mizan.core.forms.base import CappedChoicesFilterMixin
 from mizan.ledger.models import Account, Journal, JournalEntry, JournalLine
 
 
@@ -27,7 +28,9 @@ def _companies(request: Any) -> QuerySet[Any]:
     return _org_queryset(Company)(request)
 
 
-class JournalEntryFilter(django_filters.FilterSet):
+class JournalEntryFilter(CappedChoicesFilterMixin, django_filters.FilterSet):
+    capped_filters = ("partner",)
+
     journal = django_filters.ModelChoiceFilter(queryset=_org_queryset(Journal), label=_("Journal"))
     state = django_filters.ChoiceFilter(choices=JournalEntry.State.choices, label=_("State"))
     date_from = django_filters.DateFilter(field_name="date", lookup_expr="gte", label=_("From"))

@@ -307,6 +307,8 @@ class Invoice(OrganizationOwnedModel, DocumentTotals):
         ]
         indexes = [
             models.Index(fields=["organization", "status", "due_date"], name="billing_invoice_status_idx"),
+            # The lists' default order: the first page is read from the index, not sorted (docs/benchmarks.md).
+            models.Index(fields=["organization", "-issue_date", "-number", "-id"], name="billing_invoice_list_idx"),
             models.Index(fields=["organization", "company", "issue_date"], name="billing_invoice_company_idx"),
             models.Index(fields=["organization", "series", "issue_date"], name="billing_invoice_series_idx"),
         ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -621,3 +622,25 @@ def test_sidebar_links_to_the_billing_pages(tenant):
     assert f'aria-current="page" href="{reverse("billing:invoice_list")}"' in html
     sales = client_for(tenant.user(Role.SALES)).get(reverse("billing:invoice_list")).content.decode()
     assert f'href="{reverse("billing:invoice_list")}"' in sales  # sellers see invoices without the ledger
+
+
+def test_the_client_filter_lists_a_few_clients_and_still_filters_by_any(tenant):
+    from mizan.core.forms.base import FILTER_CHOICES_CAP
+    from mizan.crm.models import Company
+
+    Company.objects.bulk_create(
+        Company(
+            organization=tenant.org, name_ar=f"عميل {n:03}", name_latin=f"Client {n:03}", search_name=f"client {n:03}"
+        )
+        for n in range(FILTER_CHOICES_CAP + 30)
+    )
+    last = Company.objects.get(organization=tenant.org, name_latin=f"Client {FILTER_CHOICES_CAP + 29:03}")
+    invoice = draft_invoice(tenant, company=last)
+    client = client_for(billing_member(tenant).user)
+    page = client.get(reverse("billing:invoice_list")).content.decode()
+    listed = re.findall(r'<option value="(\d+)"', page.split('name="client"')[1].split("</select>")[0])
+    assert len(listed) == FILTER_CHOICES_CAP
+    chosen = client.get(reverse("billing:invoice_list"), {"client": last.pk})
+    html = chosen.content.decode()
+    assert f'<option value="{last.pk}" selected>' in html  # beyond the cap, listed because chosen
+    assert list(chosen.context["page"].object_list) == [invoice]

@@ -3,10 +3,68 @@
 from __future__ import annotations
 
 import zoneinfo
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 from django import forms
+
+#: How many records a select of companies or contacts lists; the chosen ones are always included.
+#: An organization has tens of thousands: listing them all made a page weigh megabytes and take
+#: seconds to render (docs/benchmarks.md). The list pages' text search finds the rest.
+CHOICES_CAP = 200
+
+
+def capped_choices(
+    queryset: Any, chosen: list[Any], *, blank: bool | str, shown: Any = None, cap: int = CHOICES_CAP
+) -> list[tuple[Any, str]]:
+    """The chosen records first, then up to `cap` of `shown` (default: the whole queryset).
+
+    `blank` adds the empty choice: True for "---------", or the label to show."""
+    chosen_ids = []
+    for item in chosen:
+        try:
+            chosen_ids.append(int(getattr(item, "pk", item)))
+        except (TypeError, ValueError):
+            continue
+    shown = queryset if shown is None else shown
+    items = list(queryset.filter(pk__in=chosen_ids)) + list(shown.exclude(pk__in=chosen_ids)[:cap])
+    choices: list[tuple[Any, str]] = []
+    if blank:
+        choices.append(("", "---------" if blank is True else blank))
+    return choices + [(item.pk, str(item)) for item in items]
+
+
+#: A list page's filter select lists fewer: Django renders each option through a template, and
+#: 200 options cost the invoice list 40 ms. The list's text search finds any record.
+FILTER_CHOICES_CAP = 50
+
+
+class CappedChoicesFilterMixin:
+    """For a django-filter FilterSet: the selects named in `capped_filters` list at most
+    FILTER_CHOICES_CAP records (the chosen one first); any record of the queryset still validates."""
+
+    capped_filters: tuple[str, ...] = ()
+
+    @property
+    def form(self) -> Any:
+        form = super().form  # type: ignore[misc]
+        if not getattr(form, "choices_capped", False):
+            for name in self.capped_filters:
+                field = form.fields[name]
+                value = form.data.get(name) if form.is_bound else None
+                # A callable: the records are read only when the select is rendered (never by the
+                # API), and once (the widget iterates its choices more than once).
+                field.widget.choices = cache(
+                    partial(
+                        capped_choices,
+                        field.queryset,
+                        [value] if value else [],
+                        blank=str(field.empty_label or "---------"),
+                        cap=FILTER_CHOICES_CAP,
+                    )
+                )
+            form.choices_capped = True
+        return form
 
 
 class StyledFormMixin:

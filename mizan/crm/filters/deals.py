@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from mizan.core.arabic import normalize_arabic
-from mizan.core.forms.base import StyledFormMixin
+from mizan.core.forms.base import CappedChoicesFilterMixin, StyledFormMixin
 from mizan.core.models import User
 from mizan.crm.models import Company, Deal, LeadSource, Pipeline, Stage
 from mizan.crm.selectors.visibility import crm_visible
@@ -82,7 +82,9 @@ class DealFilterForm(StyledFormMixin, forms.Form):
     pass
 
 
-class DealFilterSet(django_filters.FilterSet):
+class DealFilterSet(CappedChoicesFilterMixin, django_filters.FilterSet):
+    capped_filters = ("company",)
+
     q = django_filters.CharFilter(method="filter_search", label=_("Search"))
     pipeline = django_filters.ModelChoiceFilter(queryset=_pipelines, label=_("Pipeline"))
     stage = StageChoiceFilter(queryset=_stages, label=_("Stage"))

@@ -14,13 +14,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mizan.core.countries import CURRENCY_CHOICES
-from mizan.core.forms.base import StyledFormMixin
+from mizan.core.forms.base import StyledFormMixin, capped_choices
 from mizan.core.models import Membership, Organization, User
 from mizan.crm.models import Company, Contact, Deal, LeadSource, LostReason, Pipeline, Stage
 from mizan.crm.selectors.visibility import crm_visible
-
-#: How many companies/contacts a select lists; the chosen one is always included.
-CHOICES_CAP = 200
 
 
 def _visible_or_linked(queryset: Any, *, org: Organization, membership: Membership, linked: list[int]) -> Any:
@@ -35,20 +32,6 @@ def _members(org: Organization) -> Any:
     return User.objects.filter(memberships__organization=org, memberships__is_active=True).order_by(
         "full_name", "email"
     )
-
-
-def _capped_choices(queryset: Any, chosen: list[Any], *, blank: bool, shown: Any = None) -> list[tuple[Any, str]]:
-    """The chosen records first, then up to CHOICES_CAP of `shown` (default: the whole queryset)."""
-    chosen_ids = []
-    for item in chosen:
-        try:
-            chosen_ids.append(int(getattr(item, "pk", item)))
-        except (TypeError, ValueError):
-            continue
-    shown = queryset if shown is None else shown
-    items = list(queryset.filter(pk__in=chosen_ids)) + list(shown.exclude(pk__in=chosen_ids)[:CHOICES_CAP])
-    choices = [("", "---------")] if blank else []
-    return choices + [(item.pk, str(item)) for item in items]
 
 
 class DealForm(StyledFormMixin, forms.Form):
@@ -82,14 +65,14 @@ class DealForm(StyledFormMixin, forms.Form):
         companies = companies.order_by("name_latin", "name_ar", "id")
         self.fields["company"].queryset = companies
         chosen_company = self.data.get("company") if self.is_bound else self.initial.get("company")
-        self.fields["company"].widget.choices = _capped_choices(companies, [chosen_company], blank=True)
+        self.fields["company"].widget.choices = capped_choices(companies, [chosen_company], blank=True)
         linked_contacts = list(deal.contacts.values_list("pk", flat=True)) if deal is not None else []
         contacts = _visible_or_linked(Contact.objects.all(), linked=linked_contacts, **scope)
         contacts = contacts.order_by("name_latin", "name_ar", "id")
         self.fields["contacts"].queryset = contacts
         chosen_contacts = self.data.getlist("contacts") if self.is_bound else list(self.initial.get("contacts") or [])
         shown_contacts = contacts.filter(company=chosen_company) if chosen_company not in (None, "") else contacts
-        self.fields["contacts"].widget.choices = _capped_choices(
+        self.fields["contacts"].widget.choices = capped_choices(
             contacts, chosen_contacts, blank=False, shown=shown_contacts
         )
         self.fields["owner"].queryset = _members(org)

@@ -13,6 +13,7 @@ from django.urls import reverse
 from conftest import client_for
 from mizan.core.roles import Role
 from mizan.crm.models import Activity, Deal, DealStageChange, SavedView
+from mizan.crm.selectors.deals import BOARD_CARDS_PER_COLUMN
 from mizan.crm.services.pipelines import pipeline_create
 from mizan.crm.tests.deal_helpers import default_pipeline, lost_reason, make_company, make_deal, stage_named
 
@@ -206,13 +207,14 @@ def test_board_query_count_is_constant_and_columns_are_capped(tenant, owner_clie
     many, response = _queries(owner_client, reverse("crm:deal_board"))
     html = response.content.decode()
     assert many == few
-    assert html.count('class="card deal-card') == 200  # 50 per column
-    assert "Bulk 48" in html and "Bulk 49" not in html
-    more = owner_client.get(reverse("crm:deal_board_column"), {"stage": new.pk, "offset": 50})
+    assert html.count('class="card deal-card') == 4 * BOARD_CARDS_PER_COLUMN
+    per = BOARD_CARDS_PER_COLUMN  # the first deal of the column, then Bulk 0, Bulk 1, ...
+    assert f"Bulk {per - 2}<" in html and f"Bulk {per - 1}<" not in html
+    more = owner_client.get(reverse("crm:deal_board_column"), {"stage": new.pk, "offset": per})
     assert more.status_code == 200
     more_html = more.content.decode()
-    assert more_html.count('class="card deal-card') == 50 and "Bulk 49" in more_html
-    assert "offset=100" in more_html
+    assert more_html.count('class="card deal-card') == per and f"Bulk {per - 1}<" in more_html
+    assert f"offset={2 * per}" in more_html
 
 
 def test_board_move_endpoint_returns_json_and_updates_columns(tenant, owner_client):

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, DecimalField, F, Q, QuerySet, Sum, Value, When, Window
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Value, When, Window
+from django.db.models.functions import Coalesce, Greatest, Least, Round
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -552,36 +552,60 @@ class AgingRow:
         return [(name, self.buckets[name], self.bucket_lines[name]) for name in AGING_BUCKETS]
 
 
+AGING_PAGE_SIZE = 100
+
+
 @dataclass
 class Aging:
     kind: str
     as_of: datetime.date
-    rows: list[AgingRow]
-    totals: dict[str, Decimal]
+    rows: list[AgingRow]  # one page of partners (all of them without a page size)
+    totals: dict[str, Decimal]  # of every partner
     total: Figure
+    count: int = 0  # partners with something open
+    number: int = 1
+    num_pages: int = 1
 
     def total_list(self) -> list[Decimal]:
         return [self.totals[name] for name in AGING_BUCKETS]
 
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
 
-def _allocate_fifo(open_amounts: dict[str, Decimal], settled: Decimal) -> dict[str, Decimal]:
-    """Apply payments to the oldest open amounts first; an excess stays as a negative current."""
-    remaining = settled
-    result = dict(open_amounts)
-    for name in reversed(AGING_BUCKETS):
-        applied = min(result[name], remaining)
-        result[name] -= applied
-        remaining -= applied
-    result["current"] -= remaining
-    return result
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
 
 
-def aging(*, org: Any, kind: str, as_of: datetime.date) -> Aging:
+def _fifo_buckets() -> dict[str, Any]:
+    """What stays open per bucket once the settlements are applied to the oldest buckets first
+    (an excess stays as a negative current amount), as SQL over the per-partner sums:
+    bucket - LEAST(bucket, GREATEST(settled - the older buckets, 0)). Rounded to 3 places so
+    that SQLite's floating-point sums compare with zero exactly."""
+    zero = Value(ZERO, output_field=AMOUNT_FIELD)
+    left: dict[str, Any] = {}
+    for index, name in enumerate(AGING_BUCKETS):
+        remaining: Any = F("settled")
+        for older in AGING_BUCKETS[index + 1 :]:
+            remaining = remaining - F(older)
+        applied: Any = Greatest(remaining, zero, output_field=AMOUNT_FIELD)
+        if name != "current":  # the current bucket takes any excess, even below zero
+            applied = Least(F(name), applied, output_field=AMOUNT_FIELD)
+        left[f"{name}_left"] = Round(
+            ExpressionWrapper(F(name) - applied, output_field=AMOUNT_FIELD), 3, output_field=AMOUNT_FIELD
+        )
+    return left
+
+
+def aging(*, org: Any, kind: str, as_of: datetime.date, page: Any = 1, page_size: int | None = None) -> Aging:
     """Open receivables (or payables) per partner and age bucket at a date.
 
     SQL sums per partner the open side (debits of receivables, credits of payables) per bucket
-    and the settling side in total; Python then applies each partner's settlements to its oldest
-    buckets first (FIFO): five numbers per partner, never a loop over lines. One query.
+    and the settling side in total, applies each partner's settlements to its oldest buckets
+    first (FIFO, `_fifo_buckets`) and leaves out partners with nothing open. Two queries
+    whatever the number of partners: the count and totals of all of them, and the partners of
+    one page (all of them when `page_size` is None: exports, checks).
     """
     role = AGING_KINDS[kind]
     opening_side, settling_side = (F("debit"), F("credit")) if kind == "receivable" else (F("credit"), F("debit"))
@@ -595,22 +619,25 @@ def aging(*, org: Any, kind: str, as_of: datetime.date) -> Aging:
         if end is not None:
             condition &= Q(age_date__lte=end)
         aggregates[name] = _sum_when(condition, opening_side)
-    data = (
-        lines_queryset(org=org, filters=base)
+    per_partner = (
+        _role_lines(org=org, role=role, as_of=as_of)
         .annotate(age_date=Coalesce("due_date", "entry__date"))
-        .values("partner_id", "partner__name_ar", "partner__name_latin")
+        .values("partner_id")
         .annotate(**aggregates)
-        .order_by("partner__name_latin", "partner__name_ar", "partner_id")
+        .annotate(**_fifo_buckets())
+        .exclude(Q(**{f"{name}_left": 0 for name in AGING_BUCKETS}))
     )
+    summary = per_partner.aggregate(partners=Count("*"), **{name: Sum(f"{name}_left") for name in AGING_BUCKETS})
+    count = summary["partners"] or 0
+    number, num_pages, offset, limit = page_bounds(count, page, page_size)
+    shown = per_partner.values(
+        "partner_id", "partner__name_ar", "partner__name_latin", *(f"{name}_left" for name in AGING_BUCKETS)
+    ).order_by("partner__name_latin", "partner__name_ar", "partner_id")[offset : offset + limit]
     sign = 1 if kind == "receivable" else -1
     open_side = "debit" if kind == "receivable" else "credit"
     rows: list[AgingRow] = []
-    for row in data:
-        open_amounts = {name: reround(row[name]) for name in AGING_BUCKETS}
-        buckets = _allocate_fifo(open_amounts, reround(row["settled"]))
-        total = sum(buckets.values(), ZERO)
-        if not any(buckets.values()):
-            continue
+    for row in shown:
+        buckets = {name: reround(row[f"{name}_left"]) for name in AGING_BUCKETS}
         partner_id = row["partner_id"]
         partner_lines = base.but(partner_id=partner_id if partner_id is not None else UNASSIGNED)
         rows.append(
@@ -624,17 +651,27 @@ def aging(*, org: Any, kind: str, as_of: datetime.date) -> Aging:
                     name: partner_lines.but(due_from=start, due_to=end, side=open_side)
                     for name, (start, end) in ranges.items()
                 },
-                total=Figure(total, partner_lines, sign),
+                total=Figure(sum(buckets.values(), ZERO), partner_lines, sign),
             )
         )
-    totals = {name: sum((row.buckets[name] for row in rows), ZERO) for name in AGING_BUCKETS}
+    totals = {name: reround(summary[name]) for name in AGING_BUCKETS}
     return Aging(
         kind=kind,
         as_of=as_of,
         rows=rows,
         totals=totals,
         total=Figure(sum(totals.values(), ZERO), base, sign),
+        count=count,
+        number=number,
+        num_pages=num_pages,
     )
+
+
+def _role_lines(*, org: Any, role: str, as_of: datetime.date) -> QuerySet[Any]:
+    """Posted lines of the accounts with `role` up to `as_of`, by account id: with the role as a
+    join condition PostgreSQL misjudged the row count and looked up every line's entry one by one."""
+    account_ids = list(Account.objects.filter(organization=org, role=role).values_list("pk", flat=True))
+    return lines_queryset(org=org, filters=LineFilters(date_to=as_of)).filter(account_id__in=account_ids)
 
 
 # --- Profit and loss per cost center / project ----------------------------------------------

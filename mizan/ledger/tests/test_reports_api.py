@@ -124,3 +124,13 @@ def test_api_another_organizations_ids_are_404(scenario, other_tenant, api):
 def test_api_needs_ledger_view(scenario, tenant):
     response = token_client_for(tenant.members[Role.SALES]).get(f"{BASE}/trial-balance/")
     assert response.status_code == 403
+
+
+def test_aging_endpoint_is_paged_and_totals_every_partner(scenario, api):
+    whole = api.get(f"{BASE}/aging/receivable/?as_of=2024-03-31").json()
+    assert (whole["count"], whole["page"], whole["num_pages"], len(whole["rows"])) == (3, 1, 1, 3)
+    second = api.get(f"{BASE}/aging/receivable/?as_of=2024-03-31&page=2&page_size=2").json()
+    assert (second["count"], second["page"], second["num_pages"]) == (3, 2, 2)
+    assert [row["partner"] for row in second["rows"]] == ["Client C"]
+    assert second["totals"] == whole["totals"] and second["total"]["amount"] == whole["total"]["amount"]
+    assert api.get(f"{BASE}/aging/receivable/?page_size=0").status_code == 400

@@ -138,7 +138,7 @@ def _selector_calls(scenario):
         (2, lambda: general_ledger(org=org, account=scenario.books.bank, filters=filters)),
         (1, lambda: profit_and_loss(org=org, filters=filters, comparison=Comparison.PREVIOUS_YEAR)),
         (1, lambda: balance_sheet(org=org, as_of=day(2, 29))),
-        (1, lambda: aging(org=org, kind="receivable", as_of=day(3, 31))),
+        (3, lambda: aging(org=org, kind="receivable", as_of=day(3, 31))),  # accounts, totals, one page
         (1, lambda: profit_and_loss_by_analytic(org=org, dimension="project", filters=filters)),
         (2, lambda: line_list(org=org, filters=LineFilters(account_id=scenario.books.bank.pk))),
     ]

@@ -294,3 +294,19 @@ def test_another_organizations_lines_never_appear(scenario, other_tenant):
     assert report.debit == D("19885")
     foreign = line_list(org=scenario.books.org, filters=LineFilters(account_id=other.books.bank.pk))
     assert foreign.count == 0 and foreign.rows == []
+
+
+def test_aging_pages_show_some_partners_and_total_all_of_them(scenario):
+    everyone = aging(org=scenario.books.org, kind="receivable", as_of=day(3, 31))
+    assert (everyone.count, everyone.num_pages) == (3, 1)
+    pages = [aging(org=scenario.books.org, kind="receivable", as_of=day(3, 31), page=n, page_size=2) for n in (1, 2)]
+    assert [[row.partner for row in page.rows] for page in pages] == [["Client A", "Client B"], ["Client C"]]
+    for page in pages:
+        assert (page.count, page.num_pages) == (3, 2)
+        assert page.totals == everyone.totals and page.total.amount == everyone.total.amount
+    assert (pages[0].has_next, pages[0].has_previous, pages[1].has_next) == (True, False, False)
+    # A page past the end shows the last one (as the other paged reports do).
+    assert [
+        row.partner
+        for row in aging(org=scenario.books.org, kind="receivable", as_of=day(3, 31), page=9, page_size=2).rows
+    ] == ["Client C"]

@@ -247,3 +247,18 @@ def test_exports_round_amounts_to_the_base_currency_and_say_which_dates_each_col
     assert (last[2].value, last[2].data_type, last[2].number_format) == (-2500, "n", "#,##0.00")
     lines = accountant.get(f"{reverse('ledger:line_list')}?account={scenario.books.bank.pk}&{FEBRUARY}&export=xlsx")
     assert load_workbook(io.BytesIO(b"".join(lines.streaming_content))).active.title == "Journal lines"
+
+
+def test_the_aging_page_shows_a_page_of_partners_and_the_export_all(scenario, accountant, monkeypatch):
+    from mizan.ledger.views import reports as report_views
+
+    monkeypatch.setattr(report_views, "AGING_PAGE_SIZE", 2)
+    url = reverse("ledger:report_aging", args=["receivable"])
+    first = accountant.get(f"{url}?as_of=2024-03-31").content.decode()
+    assert "Client A" in first and "Client B" in first and "Client C" not in first
+    assert "Page 1 of 2" in first and "page=2" in first and "all 3 partners" in first
+    second = accountant.get(f"{url}?as_of=2024-03-31&page=2").content.decode()
+    assert "Client C" in second and "Client A" not in second
+    assert first.count("1,925.00") == second.count("1,925.00") >= 1  # the grand total of every partner
+    rows = _csv_rows(accountant.get(f"{url}?as_of=2024-03-31&page=2&export=csv"))
+    assert [row[0] for row in rows[1:]] == ["Client A", "Client B", "Client C", "Total"]

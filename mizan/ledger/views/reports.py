@@ -29,6 +29,7 @@ from mizan.ledger.selectors.report_lines import LINE_PAGE_SIZE, LineFilters, lin
 from mizan.ledger.selectors.reports import (
     AGING_BUCKETS,
     AGING_KINDS,
+    AGING_PAGE_SIZE,
     aging,
     aging_bucket_labels,
     balance_sheet,
@@ -176,12 +177,22 @@ def aging_report(request: HttpRequest, kind: str) -> HttpResponse:
     return _report_view(
         request,
         form=AsOfForm(request.GET, org=request.org),
-        build=lambda form: aging(org=request.org, kind=kind, as_of=form.as_of_date()),
+        build=lambda form: aging(
+            org=request.org,
+            kind=kind,
+            as_of=form.as_of_date(),
+            page=request.GET.get("page"),
+            page_size=None if _export_format(request) else AGING_PAGE_SIZE,
+        ),
         table=report_tables.aging_table,
         name=f"{kind}-aging",
         title=_("Receivables aging") if kind == "receivable" else _("Payables aging"),
         template="ledger/reports/aging.html",
-        context={"kind": kind, "bucket_labels": [aging_bucket_labels()[name] for name in AGING_BUCKETS]},
+        context={
+            "kind": kind,
+            "bucket_labels": [aging_bucket_labels()[name] for name in AGING_BUCKETS],
+            "page_query": _query_without(request, "page", "export"),
+        },
     )
 
 

@@ -68,11 +68,20 @@
     showMessage(board, (body && body.message) || board.getAttribute("data-error-message"), "danger");
   }
 
+  // One URL per action on the board ("/deals/0/move/"), the card's id put in its place: reversing
+  // three URLs per card cost more than the rest of the card (docs/benchmarks.md).
+  function dealUrl(item, action) {
+    var board = document.getElementById("deal-board");
+    var pattern = board ? board.getAttribute("data-" + action + "-url") : null;
+    var id = item.getAttribute("data-deal-id");
+    return pattern && id ? pattern.replace("/0/", "/" + id + "/") : null;
+  }
+
   function moveCard(board, evt) {
     var item = evt.item;
     var origin = { item: item, list: evt.from, index: evt.oldDraggableIndex };
     if (evt.from === evt.to && evt.oldDraggableIndex === evt.newDraggableIndex) { return; }
-    var url = item.getAttribute("data-move-url");
+    var url = dealUrl(item, "move");
     if (!url) { putBack(origin); return; }
     var data = new FormData();
     data.append("stage", evt.to.getAttribute("data-stage-id"));
@@ -96,7 +105,7 @@
   function markWon(board, evt) {
     var item = evt.item;
     var origin = { item: item, list: evt.from, index: evt.oldDraggableIndex };
-    post(item.getAttribute("data-won-url"), new FormData()).then(function (result) {
+    post(dealUrl(item, "won"), new FormData()).then(function (result) {
       if (result.ok) { closeCard(board, item, result); } else { failed(board, origin, result.body); }
     }, function () { failed(board, origin, null); });
   }
@@ -117,7 +126,7 @@
 
     function onSubmit(event) {
       event.preventDefault();
-      post(item.getAttribute("data-lost-url"), new FormData(form)).then(function (result) {
+      post(dealUrl(item, "lost"), new FormData(form)).then(function (result) {
         if (result.ok) {
           done = true;
           modal.hide();
@@ -146,7 +155,7 @@
     board.querySelectorAll(".deal-cards").forEach(function (list) {
       window.Sortable.create(list, {
         group: "deals",
-        draggable: ".deal-card[data-move-url]",
+        draggable: ".deal-card[data-movable]",
         filter: ".deal-more",
         preventOnFilter: false,
         animation: 150,
