@@ -40,6 +40,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mizan.bench.dataset_m import FOREIGN_CURRENCY, Books, DatasetError, Plan, invoice_input, payment_amount
+from mizan.ledger.services.month_balances import month_balances_rebuild
 
 ZERO = Decimal("0")
 ONE = Decimal("1")
@@ -424,7 +425,10 @@ def write_billing_in_bulk(
 
     def write() -> int:
         with transaction.atomic():
-            return write_all(ctx)
+            written = write_all(ctx)
+            # The posting service adds each entry to its month's balances; the bulk path sums them once.
+            month_balances_rebuild(org=books.org)
+            return written
 
     timed(stages, "billing: write", write, say)
     books.invoices = [item.document if item is not None else None for item in ctx.invoices]

@@ -15,7 +15,8 @@ rule as a readable message; an empty list means the books hold:
    `core.Sequence` row points at the next number;
 5. each invoice's amount paid equals its allocations, amount due = total - paid, and its status
    follows (posted / partially paid / paid); each payment's amount used equals its allocations
-   and is at most its amount.
+   and is at most its amount;
+6. the account month balances equal the posted lines they summarize.
 
 All of it is a handful of aggregate queries, whatever the size.
 """
@@ -48,7 +49,39 @@ def check_dataset(org: Any) -> list[str]:
     _check_receivables(org, problems)
     _check_numbers(org, problems)
     _check_settlement(org, problems)
+    _check_month_balances(org, problems)
     return problems
+
+
+def _check_month_balances(org: Any, problems: list[str]) -> None:
+    """Rule 6: per account, month, currency and closing flag, the summary row equals its lines."""
+    from mizan.ledger.models import AccountMonthBalance, JournalEntry, JournalLine
+    from mizan.ledger.services.month_balances import month_start
+
+    expected: dict[tuple[Any, ...], tuple[Decimal, ...]] = defaultdict(lambda: (ZERO, ZERO, ZERO))
+    lines = JournalLine.objects.filter(organization=org, entry__state=JournalEntry.State.POSTED)
+    for account_id, day, currency, kind, debit, credit, amount in (
+        lines.values("account_id", "entry__date", "currency", "entry__kind")
+        .annotate(d=Sum("debit"), c=Sum("credit"), a=Sum("amount_currency"))
+        .values_list("account_id", "entry__date", "currency", "entry__kind", "d", "c", "a")
+        .iterator(chunk_size=5000)
+    ):
+        key = (account_id, month_start(day), currency, kind == JournalEntry.Kind.CLOSING)
+        before = expected[key]
+        expected[key] = (before[0] + _q(debit), before[1] + _q(credit), before[2] + _q(amount))
+    stored = {
+        (account_id, month, currency, is_closing): (_q(debit), _q(credit), _q(amount))
+        for account_id, month, currency, is_closing, debit, credit, amount in AccountMonthBalance.objects.filter(
+            organization=org
+        ).values_list("account_id", "month", "currency", "is_closing", "debit", "credit", "amount_currency")
+    }
+    found = [
+        f"account {key[0]} {key[1]:%Y-%m} {key[2]}{' closing' if key[3] else ''}: "
+        f"lines {expected.get(key)}, month balance {stored.get(key)}"
+        for key in sorted(set(expected) | set(stored), key=str)
+        if expected.get(key, (ZERO, ZERO, ZERO)) != stored.get(key, (ZERO, ZERO, ZERO))
+    ]
+    _limited(problems, found, "account month balances differ from the posted lines")
 
 
 def _q(value: Any) -> Decimal:

@@ -97,6 +97,13 @@ def _wait_until_up(url: str, server: subprocess.Popen[bytes], seconds: float = 3
     raise BenchError(f"gunicorn did not answer {url} within {seconds:.0f} s.")
 
 
+def worker_class(threads: int) -> str:
+    """One thread: gunicorn's sync workers, which close the connection after each answer, so
+    every request goes to the next free process. Threads: gthread, where a worker keeps the
+    keep-alive connections it accepted (one busy process under wrk's persistent connections)."""
+    return "sync" if threads == 1 else "gthread"
+
+
 def start_gunicorn(env: dict[str, str], *, port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
     gunicorn = Path(sys.executable).with_name("gunicorn")
     command = [
@@ -109,7 +116,7 @@ def start_gunicorn(env: dict[str, str], *, port: int, workers: int, threads: int
         "--threads",
         str(threads),
         "--worker-class",
-        "gthread",
+        worker_class(threads),
         "--log-level",
         "warning",
     ]
@@ -192,7 +199,12 @@ def run_load(
         stop_gunicorn(server)
     return {
         "workload": "load",
-        "server": {"program": "gunicorn", "worker_class": "gthread", "workers": workers, "threads": threads},
+        "server": {
+            "program": "gunicorn",
+            "worker_class": worker_class(threads),
+            "workers": workers,
+            "threads": threads,
+        },
         "load": {"program": "wrk", "connections": connections, "duration_seconds": duration},
         "targets": results,
     }
@@ -201,7 +213,8 @@ def run_load(
 def format_table(report: dict[str, Any]) -> str:
     server, load = report["server"], report["load"]
     lines = [
-        f"{report['dataset']}: gunicorn {server['workers']} workers x {server['threads']} threads (gthread); "
+        f"{report['dataset']}: gunicorn {server['workers']} workers x {server['threads']} threads "
+        f"({server['worker_class']}); "
         f"wrk {load['connections']} connections for {load['duration_seconds']} s",
         f"{'target':<22}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}{'requests':>10}{'errors':>8}",
     ]

@@ -24,6 +24,7 @@ from mizan.ledger.models.accounts import (
 )
 from mizan.ledger.models.currencies import ExchangeRate
 from mizan.ledger.models.entries import (
+    AccountMonthBalance,
     Journal,
     JournalEntry,
     JournalKind,
@@ -38,6 +39,7 @@ __all__ = [
     "ROLE_TYPES",
     "SINGLE_ROLES",
     "Account",
+    "AccountMonthBalance",
     "AccountRole",
     "AccountType",
     "AnalyticAccount",

@@ -321,3 +321,37 @@ class JournalLine(OrganizationOwnedModel):
         if self._entry_is_posted():
             raise PostedEntryError()
         return super().delete(*args, **kwargs)
+
+
+class AccountMonthBalance(models.Model):
+    """Posted debits and credits per account, month, line currency and closing flag: a summary
+    of the posted lines, added to by the posting service in the posting's transaction.
+
+    Posted lines never change, so these sums stay exact; the trial balance, profit and loss and
+    balance sheet read them instead of every line (whole months here, the days of a partial
+    month from the lines), which keeps their cost bound to accounts x months, not to lines
+    (ADR 0006, docs/benchmarks.md). `ledger.services.month_balances` writes and rebuilds them.
+    """
+
+    organization = models.ForeignKey("core.Organization", on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey("ledger.Account", on_delete=models.CASCADE, related_name="month_balances")
+    month = models.DateField(help_text="The first day of the month.")
+    currency = models.CharField(max_length=3)
+    is_closing = models.BooleanField(default=False, help_text="Lines of year-end closing entries.")
+    debit = models.DecimalField(default=ZERO, **AMOUNT)
+    credit = models.DecimalField(default=ZERO, **AMOUNT)
+    amount_currency = models.DecimalField(default=ZERO, **AMOUNT)
+
+    class Meta:
+        verbose_name = _("account month balance")
+        verbose_name_plural = _("account month balances")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "account", "month", "currency", "is_closing"],
+                name="ledger_month_balance_unique",
+            )
+        ]
+        indexes = [models.Index(fields=["organization", "month"], name="ledger_month_balance_org_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.month:%Y-%m} {self.currency}: {self.debit} / {self.credit}"

@@ -1,9 +1,11 @@
 """The financial reports, one selector each, shared by the pages, the API and the exports.
 
-Every figure is a SQL aggregate (values().annotate() with Sum(Case(When(...)))) over posted
-lines, never a Python loop over lines; Python only arranges the aggregated rows (bounded by the
-number of accounts, partners or analytic accounts). Each aggregate is re-rounded to 3 places
-(ROUND_HALF_UP) after fetching, so SQLite (floating-point sums) and PostgreSQL agree exactly.
+Every figure is a SQL aggregate (values().annotate() with Sum(Case(When(...)))), never a Python
+loop over lines; Python only arranges the aggregated rows (bounded by the number of accounts,
+partners or analytic accounts). The trial balance, profit and loss and balance sheet sum the
+account month balances where they can (`cumulative.py`, ADR 0006); the rest sum posted lines.
+Each aggregate is re-rounded to 3 places (ROUND_HALF_UP) after fetching, so SQLite
+(floating-point sums) and PostgreSQL agree exactly.
 Every figure carries the `LineFilters` of its drill-down: the posted lines it is the sum of.
 """
 
@@ -22,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from mizan.ledger.models import Account, AccountRole, AccountType
 from mizan.ledger.selectors.balances import reround
+from mizan.ledger.selectors.cumulative import cumulative_balances
 from mizan.ledger.selectors.report_lines import (
     UNASSIGNED,
     LineFilters,
@@ -91,6 +94,15 @@ class Figure:
         return self.lines.as_query()
 
 
+def _account_refs(org: Any, account_ids: Any) -> list[AccountRef]:
+    """The accounts of `account_ids`, in code order: one query."""
+    rows = Account.objects.filter(organization=org, pk__in=list(account_ids)).order_by("code")
+    return [
+        AccountRef(id=row["id"], code=row["code"], name=_localized(row["name_ar"], row["name_en"]), type=row["type"])
+        for row in rows.values("id", "code", "name_ar", "name_en", "type")
+    ]
+
+
 # --- Trial balance -------------------------------------------------------------------------
 
 
@@ -140,35 +152,28 @@ class TrialBalance:
 
 
 def trial_balance(*, org: Any, filters: ReportFilters) -> TrialBalance:
-    """Per account: opening, period debit and credit, closing. One query."""
+    """Per account: opening, period debit and credit, closing: the posted totals up to the day
+    before the period and up to its last day (`cumulative_balances`: month balances + the days
+    of partial months), then one query for the accounts' names."""
     base = filters.lines(date_from=None)
-    in_period = Q(entry__date__gte=filters.date_from)
-    before = Q(entry__date__lt=filters.date_from)
-    aggregates: dict[str, Any] = {
-        "opening": _sum_when(before, BALANCE),
-        "period_debit": _sum_when(in_period, F("debit")),
-        "period_credit": _sum_when(in_period, F("credit")),
-    }
-    if filters.currency:
-        aggregates["in_currency"] = Sum("amount_currency")
-    rows_data = (
-        lines_queryset(org=org, filters=base).values(*ACCOUNT_FIELDS).annotate(**aggregates).order_by("account__code")
-    )
     before_day = filters.date_from - datetime.timedelta(days=1)
+    totals = cumulative_balances(org=org, days=[before_day, filters.date_to], filters=base)
     rows = []
-    for data in rows_data:
-        opening, debit, credit = reround(data["opening"]), reround(data["period_debit"]), reround(data["period_credit"])
+    for account in _account_refs(org, totals):
+        up_to_opening, up_to_closing = totals[account.id]
+        period = up_to_closing - up_to_opening
+        opening, debit, credit = up_to_opening.balance, period.debit, period.credit
         if not (opening or debit or credit):
             continue
-        account_lines = base.but(account_id=data["account_id"])
+        account_lines = base.but(account_id=account.id)
         rows.append(
             TrialBalanceRow(
-                account=AccountRef.from_row(data),
+                account=account,
                 opening=Figure(opening, account_lines.but(date_to=before_day)),
                 debit=Figure(debit, account_lines.but(date_from=filters.date_from, side="debit")),
                 credit=Figure(credit, account_lines.but(date_from=filters.date_from, side="credit"), -1),
                 closing=Figure(opening + debit - credit, account_lines),
-                amount_currency=reround(data["in_currency"]) if filters.currency else None,
+                amount_currency=up_to_closing.amount_currency if filters.currency else None,
             )
         )
     return TrialBalance(
@@ -364,35 +369,29 @@ def _sign(account_type: str) -> int:
 
 def profit_and_loss(*, org: Any, filters: ReportFilters, comparison: str = Comparison.NONE) -> ProfitAndLoss:
     """Income and expense per account (year-end closing entries excluded), net profit, and the
-    same figures for a comparison period. One query."""
+    same figures for a comparison period: differences of posted totals up to the periods' edges
+    (`cumulative_balances`), then one query for the accounts' names."""
     previous = comparison_range(filters.date_from, filters.date_to, comparison)
     current_lines = filters.lines(account_types=PROFIT_AND_LOSS_TYPES, exclude_closing=True)
     previous_lines = current_lines.but(date_from=previous[0], date_to=previous[1]) if previous else None
-    span = current_lines.but(
-        date_from=min(filters.date_from, previous[0]) if previous else filters.date_from,
-        date_to=max(filters.date_to, previous[1]) if previous else filters.date_to,
-    )
-    aggregates = {
-        "current": _sum_when(Q(entry__date__gte=filters.date_from, entry__date__lte=filters.date_to), BALANCE)
-    }
+    day = datetime.timedelta(days=1)
+    days = [filters.date_from - day, filters.date_to]
     if previous:
-        aggregates["previous"] = _sum_when(Q(entry__date__gte=previous[0], entry__date__lte=previous[1]), BALANCE)
-    data = (
-        lines_queryset(org=org, filters=span).values(*ACCOUNT_FIELDS).annotate(**aggregates).order_by("account__code")
-    )
+        days += [previous[0] - day, previous[1]]
+    totals = cumulative_balances(org=org, days=days, filters=current_lines)
     sections: dict[str, list[ProfitAndLossRow]] = {AccountType.INCOME: [], AccountType.EXPENSE: []}
-    for row in data:
-        sign = _sign(row["account__type"])
-        current = sign * reround(row["current"])
-        before = sign * reround(row["previous"]) if previous else None
+    for account in _account_refs(org, totals):
+        upto = totals[account.id]
+        sign = _sign(account.type)
+        current = sign * (upto[1] - upto[0]).balance
+        before = sign * (upto[3] - upto[2]).balance if previous else None
         if not current and not before:
             continue
-        account_id = row["account_id"]
-        sections[row["account__type"]].append(
+        sections[account.type].append(
             ProfitAndLossRow(
-                account=AccountRef.from_row(row),
-                current=Figure(current, current_lines.but(account_id=account_id), sign),
-                previous=Figure(before, previous_lines.but(account_id=account_id), sign) if previous_lines else None,
+                account=account,
+                current=Figure(current, current_lines.but(account_id=account.id), sign),
+                previous=Figure(before, previous_lines.but(account_id=account.id), sign) if previous_lines else None,
             )
         )
 
@@ -475,22 +474,16 @@ class BalanceSheet:
 
 
 def balance_sheet(*, org: Any, as_of: datetime.date) -> BalanceSheet:
-    """Balances at a date by account type, with the unclosed result as an equity line. One query."""
+    """Balances at a date by account type, with the unclosed result as an equity line: posted totals
+    up to the day (`cumulative_balances`), then one query for the accounts' names."""
     base = LineFilters(date_to=as_of)
-    data = (
-        lines_queryset(org=org, filters=base)
-        .values(*ACCOUNT_FIELDS)
-        .annotate(balance=Sum(BALANCE, output_field=AMOUNT_FIELD))
-        .order_by("account__code")
-    )
+    totals = cumulative_balances(org=org, days=[as_of], filters=base)
     grouped: dict[str, list[tuple[AccountRef, Figure]]] = {kind: [] for kind in AccountType.values}
-    for row in data:
-        sign = _sign(row["account__type"])
-        amount = sign * reround(row["balance"])
+    for account in _account_refs(org, totals):
+        sign = _sign(account.type)
+        amount = sign * totals[account.id][0].balance
         if amount:
-            grouped[row["account__type"]].append(
-                (AccountRef.from_row(row), Figure(amount, base.but(account_id=row["account_id"]), sign))
-            )
+            grouped[account.type].append((account, Figure(amount, base.but(account_id=account.id), sign)))
 
     def section(account_type: str) -> BalanceSheetSection:
         rows = grouped[account_type]

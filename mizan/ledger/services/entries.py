@@ -46,6 +46,7 @@ from mizan.ledger.models import (
     PostedEntryError,
 )
 from mizan.ledger.services.common import require_member_of, require_same_org
+from mizan.ledger.services.month_balances import month_balances_add
 from mizan.ledger.services.periods import (
     LOCKED_FOR_POSTING,
     fiscal_year_for_date,
@@ -492,6 +493,7 @@ def _post(
     entry.posted_at = timezone.now()
     entry.posted_by = actor
     entry.save(update_fields=["number", "state", "posted_at", "posted_by", "updated_at"])
+    month_balances_add(entry=entry, lines=lines)
     return entry
 
 
@@ -518,6 +520,7 @@ def _create_posted(
     entry.posted_by = actor
     entry.save(force_insert=True)
     _insert_lines(entry, prepared)
+    month_balances_add(entry=entry, lines=prepared)
     number, entry.number = entry.number, None
     draft_text = str(entry)  # what the entry was called when created as a draft
     entry.number = number

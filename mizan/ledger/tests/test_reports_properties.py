@@ -12,6 +12,7 @@ from django.db import transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mizan.ledger.models import AnalyticAccount
 from mizan.ledger.selectors.report_lines import LineFilters, line_list
 from mizan.ledger.selectors.reports import (
     Comparison,
@@ -132,12 +133,19 @@ def test_random_postings_keep_every_report_consistent(tenant, entries, as_of_day
 
 def _selector_calls(scenario):
     org = scenario.books.org
+    center_id = AnalyticAccount.objects.get(organization=org, code="CC1").pk
     filters = ReportFilters(date_from=day(2, 1), date_to=day(2, 29))
     return [
-        (1, lambda: trial_balance(org=org, filters=filters)),
+        # Whole months: the month balances and the accounts' names.
+        (2, lambda: trial_balance(org=org, filters=filters)),
         (2, lambda: general_ledger(org=org, account=scenario.books.bank, filters=filters)),
-        (1, lambda: profit_and_loss(org=org, filters=filters, comparison=Comparison.PREVIOUS_YEAR)),
-        (1, lambda: balance_sheet(org=org, as_of=day(2, 29))),
+        (2, lambda: profit_and_loss(org=org, filters=filters, comparison=Comparison.PREVIOUS_YEAR)),
+        (2, lambda: balance_sheet(org=org, as_of=day(2, 29))),
+        # Days inside months: plus one query on the lines of those months.
+        (3, lambda: trial_balance(org=org, filters=ReportFilters(date_from=day(2, 10), date_to=day(2, 20)))),
+        (3, lambda: balance_sheet(org=org, as_of=day(2, 15))),
+        # A dimension the month balances do not keep: the lines alone, and the names.
+        (2, lambda: trial_balance(org=org, filters=ReportFilters(day(2, 1), day(2, 29), cost_center_id=center_id))),
         (3, lambda: aging(org=org, kind="receivable", as_of=day(3, 31))),  # accounts, totals, one page
         (1, lambda: profit_and_loss_by_analytic(org=org, dimension="project", filters=filters)),
         (2, lambda: line_list(org=org, filters=LineFilters(account_id=scenario.books.bank.pk))),

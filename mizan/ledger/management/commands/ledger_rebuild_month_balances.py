@@ -1,0 +1,30 @@
+"""`manage.py ledger_rebuild_month_balances [--organization ID ...]`: recompute the account month
+balances from the posted lines (every organization by default). The posting service keeps them
+up to date; this is the repair tool after a bulk load or a manual change of posted data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from mizan.core.models import Organization
+from mizan.ledger.services.month_balances import month_balances_rebuild
+
+
+class Command(BaseCommand):
+    help = "Recompute the account month balances (what the trial balance and statements read) from the posted lines."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--organization", type=int, action="append", default=[], help="Only this organization id.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        organizations = Organization.objects.order_by("pk")
+        if options["organization"]:
+            organizations = organizations.filter(pk__in=options["organization"])
+            missing = set(options["organization"]) - set(organizations.values_list("pk", flat=True))
+            if missing:
+                raise CommandError(f"No organization with id {', '.join(map(str, sorted(missing)))}.")
+        for org in organizations:
+            rows = month_balances_rebuild(org=org)
+            self.stdout.write(f"{org.pk} {org}: {rows} month balance row(s)")
