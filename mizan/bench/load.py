@@ -1,7 +1,9 @@
 """Load test (issue 6, item 5): gunicorn on loopback under wrk, on a kept dataset M.
 
-`manage.py bench load --database postgres --dataset mizan_m1` starts gunicorn (gthread workers,
-`--workers` processes of `--threads` threads, pointed at the dataset's database), then for each
+`manage.py bench load --database postgres --dataset mizan_m1` starts gunicorn (`--workers`
+processes, sync by default as `bin/run` starts it, gthread with `--threads` above 1; measured on
+2 cores, 2 sync workers served twice the requests of 2 x 4 gthread threads: docs/benchmarks.md),
+pointed at the dataset's database, then for each
 target runs `wrk` with `--connections` concurrent connections for `--duration` seconds and reads
 requests per second, p50/p95/p99 latency and errors from a small Lua script's JSON summary. The
 API call authenticates with a token, the dashboard with the owner's session, both made by a child

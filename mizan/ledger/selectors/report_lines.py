@@ -130,8 +130,23 @@ class LineRow:
     balance: Decimal | None = None  # running balance (general ledger only)
 
 
+class NumberedPage:
+    """`number` of `num_pages`: what the pager of a paged report asks."""
+
+    number: int
+    num_pages: int
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+
 @dataclass
-class LinePage:
+class LinePage(NumberedPage):
     """One page of lines and the totals of ALL lines matching the filters."""
 
     rows: list[LineRow]
@@ -145,14 +160,6 @@ class LinePage:
     @property
     def balance(self) -> Decimal:
         return self.total_debit - self.total_credit
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.num_pages
 
 
 def ordered_for_display(lines: QuerySet[JournalLine]) -> QuerySet[JournalLine]:

@@ -29,6 +29,7 @@ from mizan.ledger.selectors.report_lines import (
     UNASSIGNED,
     LineFilters,
     LineRow,
+    NumberedPage,
     line_row,
     lines_queryset,
     ordered_for_display,
@@ -190,7 +191,7 @@ def trial_balance(*, org: Any, filters: ReportFilters) -> TrialBalance:
 
 
 @dataclass
-class GeneralLedger:
+class GeneralLedger(NumberedPage):
     account: Account
     filters: ReportFilters
     opening: Figure
@@ -201,14 +202,6 @@ class GeneralLedger:
     count: int
     number: int
     num_pages: int
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.num_pages
 
     @property
     def brought_forward(self) -> Decimal:
@@ -549,7 +542,7 @@ AGING_PAGE_SIZE = 100
 
 
 @dataclass
-class Aging:
+class Aging(NumberedPage):
     kind: str
     as_of: datetime.date
     rows: list[AgingRow]  # one page of partners (all of them without a page size)
@@ -561,14 +554,6 @@ class Aging:
 
     def total_list(self) -> list[Decimal]:
         return [self.totals[name] for name in AGING_BUCKETS]
-
-    @property
-    def has_previous(self) -> bool:
-        return self.number > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.number < self.num_pages
 
 
 def _fifo_buckets() -> dict[str, Any]:

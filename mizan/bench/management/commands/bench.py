@@ -72,7 +72,12 @@ class Command(BaseCommand):
         parser.add_argument("--connections", type=int, default=16, help="load: concurrent connections.")
         parser.add_argument("--duration", type=int, default=30, help="load: seconds per target.")
         parser.add_argument("--workers", type=int, default=2, help="load: gunicorn worker processes.")
-        parser.add_argument("--threads", type=int, default=4, help="load: threads per gunicorn worker.")
+        parser.add_argument(
+            "--threads",
+            type=int,
+            default=1,
+            help="load: threads per gunicorn worker (1: sync workers, as bin/run; more: gthread).",
+        )
         # Internal: the child process that runs the workload inside the fresh database.
         parser.add_argument("--worker-output", help="(internal) run here and write the raw result to this file.")
 
