@@ -78,6 +78,23 @@ def credentials() -> dict[str, str]:
     }
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def require_ok(url: str, headers: dict[str, str]) -> None:
+    """The target answers 200 with these credentials: wrk counts a redirect to the sign-in page
+    as a success, so a rejected session would otherwise time the wrong page."""
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        status = opener.open(urllib.request.Request(url, headers=headers), timeout=30).status  # noqa: S310
+    except urllib.error.HTTPError as error:
+        status = error.code
+    if status != 200:
+        raise BenchError(f"{url} answered {status}, not 200, before the load test: check the credentials.")
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -185,6 +202,8 @@ def run_load(
     auth = {"token": {"Authorization": f"Bearer {secrets['token']}"}, "session": {"Cookie": secrets["cookie"]}}
     server = start_gunicorn(env, port=port, workers=workers, threads=threads)
     try:
+        for _key, _label, path, how in LOAD_TARGETS:
+            require_ok(f"http://127.0.0.1:{port}{path}", auth[how])
         results = []
         for key, label, path, how in LOAD_TARGETS:
             url = f"http://127.0.0.1:{port}{path}"

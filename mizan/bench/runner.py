@@ -140,6 +140,9 @@ _DATASET_PROBE = (
 def drop_dataset(database: str, dataset: str, *, postgres_url: str = DEFAULT_POSTGRES_URL) -> None:
     """Remove a database that `bench dataset-m --keep` built, and nothing else."""
     env = dataset_env(database, dataset, postgres_url=postgres_url)
+    configured = str(settings.DATABASES["default"]["NAME"])
+    if configured in (dataset, env.get("SQLITE_PATH")):
+        raise BenchError(f"{dataset} is this installation's own database: it is left as it is.")
     if database == "sqlite":
         import sqlite3
 
@@ -150,7 +153,8 @@ def drop_dataset(database: str, dataset: str, *, postgres_url: str = DEFAULT_POS
             except sqlite3.Error:
                 organizations, bench_users = 0, 0
         _refuse_unless_dataset(dataset, organizations, bench_users)
-        Path(env["SQLITE_PATH"]).unlink()
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(env["SQLITE_PATH"] + suffix).unlink(missing_ok=True)
         return
     import psycopg
     from psycopg import sql

@@ -9,6 +9,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from mizan.core.forms.base import CappedChoicesFilterMixin
+from mizan.crm.search import search_words
 from mizan.ledger.models import Account, Journal, JournalEntry, JournalLine
 
 
@@ -25,7 +26,7 @@ def _org_queryset(model: Any) -> Any:
 def _companies(request: Any) -> QuerySet[Any]:
     from mizan.crm.models import Company
 
-    return _org_queryset(Company)(request)
+    return _org_queryset(Company)(request).order_by("name_latin", "name_ar", "pk")
 
 
 class JournalEntryFilter(CappedChoicesFilterMixin, django_filters.FilterSet):
@@ -39,7 +40,7 @@ class JournalEntryFilter(CappedChoicesFilterMixin, django_filters.FilterSet):
         queryset=_org_queryset(Account), method="filter_account", label=_("Account")
     )
     partner = django_filters.ModelChoiceFilter(queryset=_companies, method="filter_partner", label=_("Partner"))
-    q = django_filters.CharFilter(method="filter_text", label=_("Reference or memo"))
+    q = django_filters.CharFilter(method="filter_text", label=_("Reference, memo or partner"))
 
     class Meta:
         model = JournalEntry
@@ -55,4 +56,12 @@ class JournalEntryFilter(CappedChoicesFilterMixin, django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(Q(reference__icontains=value) | Q(memo__icontains=value))
+        # A partner's name too: the partner select lists only the first companies (FILTER_CHOICES_CAP).
+        condition = Q(reference__icontains=value) | Q(memo__icontains=value)
+        words = search_words(value)
+        if words:
+            partner = JournalLine.objects.filter(entry=OuterRef("pk"))
+            for word in words:
+                partner = partner.filter(partner__search_name__contains=word)
+            condition |= Exists(partner)
+        return queryset.filter(condition)

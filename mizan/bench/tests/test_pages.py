@@ -218,3 +218,27 @@ def test_drop_refuses_a_postgresql_database_that_is_not_a_dataset() -> None:
             assert admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         finally:
             admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def test_the_load_test_refuses_a_target_that_does_not_answer_200() -> None:
+    server = _QuietServer(("127.0.0.1", 0), _Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/"
+        load.require_ok(url, {"Authorization": "Bearer good"})
+        with pytest.raises(runner.BenchError, match="answered 403"):
+            load.require_ok(url, {"Authorization": "Bearer bad"})
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_drop_refuses_the_installations_own_database(monkeypatch, tmp_path) -> None:
+    from types import SimpleNamespace
+
+    own = _sqlite_file(tmp_path / "own.sqlite3", [f"owner-1{runner.DATASET_EMAIL_DOMAIN}"])
+    monkeypatch.setattr(runner, "settings", SimpleNamespace(DATABASES={"default": {"NAME": str(own.resolve())}}))
+    with pytest.raises(runner.BenchError, match="own database"):
+        runner.drop_dataset("sqlite", str(own))
+    assert own.exists()

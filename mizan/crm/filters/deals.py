@@ -53,7 +53,7 @@ def _companies(request: Any) -> QuerySet[Company]:
     membership = getattr(request, "membership", None) if request is not None else None
     if not org or membership is None:
         return Company.objects.none()
-    return crm_visible(Company.objects.all(), org=org, membership=membership)
+    return crm_visible(Company.objects.all(), org=org, membership=membership).order_by("name_latin", "name_ar", "pk")
 
 
 def _sources(request: Any) -> QuerySet[LeadSource]:

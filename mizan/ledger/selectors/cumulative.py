@@ -10,6 +10,7 @@ partner, account) take every figure from the lines instead.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
@@ -67,20 +68,23 @@ def _sums(rows: QuerySet[Any], conditions: list[Q]) -> dict[int, list[Cumulative
 
 def _month_cutoff(day: datetime.date) -> datetime.date:
     """The first month the month balances cannot give for `day`: its own month, unless it ends it."""
+    if day.year == datetime.MAXYEAR and day.month == 12:
+        return day.replace(day=1)  # no month after it: read December's days from the lines
     next_month = (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
     return next_month if next_month - datetime.timedelta(days=1) == day else day.replace(day=1)
 
 
+#: What the month balances keep; any other filter (account, partner, cost center, due dates, ...)
+#: means reading the lines. Dates are bounded by `days`, not by the filters.
+_SUMMARY_FILTERS = {"account_types", "currency", "exclude_closing", "date_from", "date_to"}
+
+
 def _summary_answers(filters: LineFilters) -> bool:
-    return (
-        filters.account_id is None
-        and not filters.account_roles
-        and filters.partner_id is None
-        and filters.cost_center_id is None
-        and filters.project_id is None
-        and filters.due_from is None
-        and filters.due_to is None
-        and filters.side is None
+    default = LineFilters()
+    return all(
+        getattr(filters, item.name) == getattr(default, item.name)
+        for item in dataclasses.fields(LineFilters)
+        if item.name not in _SUMMARY_FILTERS
     )
 
 

@@ -76,6 +76,11 @@ def month_balances_rebuild(*, org: Any) -> int:
     """  # noqa: S608 (table names from the models; values are parameters)
     closing = JournalEntry.Kind.CLOSING
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Postings wait (they add on top of the rebuilt rows) instead of inserting a row the
+            # rebuild then collides with. SQLite has one writer at a time already.
+            with connection.cursor() as cursor:
+                cursor.execute(f"LOCK TABLE {table} IN EXCLUSIVE MODE")
         AccountMonthBalance.objects.filter(organization=org).delete()
         with connection.cursor() as cursor:
             cursor.execute(sql, [closing, org.pk, JournalEntry.State.POSTED])

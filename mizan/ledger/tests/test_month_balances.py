@@ -126,3 +126,33 @@ def test_the_rebuild_command_repairs_the_month_balances(tenant, other_tenant):
     assert _rows(org) == kept and f"{len(kept)} month balance row(s)" in out.getvalue()
     with pytest.raises(CommandError, match="No organization with id 999999"):
         call_command("ledger_rebuild_month_balances", "--organization", "999999")
+
+
+def test_the_last_possible_month_does_not_overflow(tenant):
+    import datetime
+
+    books = books_for(tenant)
+    books.post(day(3, 5), [LineInput(books.bank, debit="100"), LineInput(books.revenue, credit="100")])
+    last = datetime.date(datetime.MAXYEAR, 12, 31)
+    report = trial_balance(org=books.org, filters=ReportFilters(date_from=day(3, 1), date_to=last))
+    assert report.debit == D("100")
+    assert balance_sheet(org=books.org, as_of=last).is_balanced
+
+
+def test_the_entry_list_search_finds_a_partner_by_name(tenant):
+    from types import SimpleNamespace
+
+    from mizan.crm.services.clients import company_search_name
+    from mizan.ledger.filters import JournalEntryFilter
+    from mizan.ledger.models import JournalEntry
+
+    scenario = build_scenario(tenant)
+    org = scenario.books.org
+    for partner in (scenario.client_a, scenario.client_b):  # as the CRM services index them
+        partner.search_name = company_search_name(partner)
+        partner.save(update_fields=["search_name"])
+    entries = JournalEntry.objects.filter(organization=org)
+    found = JournalEntryFilter({"q": "client a"}, queryset=entries, request=SimpleNamespace(org=org)).qs
+    with_a = entries.filter(lines__partner=scenario.client_a).distinct()
+    assert found.exists() and set(found) == set(with_a)
+    assert not JournalEntryFilter({"q": "nobody here"}, queryset=entries, request=SimpleNamespace(org=org)).qs.exists()
