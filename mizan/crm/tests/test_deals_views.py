@@ -168,6 +168,17 @@ def test_board_shows_columns_totals_and_badges(tenant, owner_client):
     _assert_csp_safe(html)
 
 
+def test_board_carries_one_url_pattern_per_action_and_none_for_read_only_members(tenant, owner_client):
+    deal = make_deal(tenant, title="Cloud migration")
+    html = owner_client.get(reverse("crm:deal_board")).content.decode()
+    pattern = re.search(r'data-move-url="([^"]+)"', html)[1]
+    assert pattern.replace("/0/", f"/{deal.pk}/") == reverse("crm:deal_move", args=[deal.pk])  # as board.js builds it
+    assert f'data-deal-id="{deal.pk}"' in html and "data-movable" in html
+    reader = client_for(tenant.user(Role.PROJECT_MANAGER)).get(reverse("crm:deal_board")).content.decode()
+    assert "Cloud migration" in reader
+    assert "data-movable" not in reader and "data-move-url" not in reader and "data-lost-url" not in reader
+
+
 def test_board_query_count_is_constant_and_columns_are_capped(tenant, owner_client, settings):
     make_deal(tenant)
     few, _response = _queries(owner_client, reverse("crm:deal_board"))
