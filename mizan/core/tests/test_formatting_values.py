@@ -4,6 +4,8 @@ from decimal import Decimal
 import pytest
 from django.template import Context, Template
 from django.utils import translation
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mizan.core.formatting import (
     Formatter,
@@ -14,6 +16,7 @@ from mizan.core.formatting import (
     format_number,
     formatter_override,
     round_money,
+    to_arabic_indic,
 )
 
 RLM = "\u200f"
@@ -48,6 +51,36 @@ def test_money_rounds_half_up_to_the_minor_unit():
     assert format_money(Decimal("2.345"), "SAR", language="en") == f"SAR{NBSP}2.35"
     assert format_money(Decimal("-1234.5"), "SAR", language="ar") == f"{RLM}-1,234.50{NBSP}ر.س.{RLM}"
     assert format_money(Decimal("5"), "KWD", language="en") == f"KWD{NBSP}5.000"
+    assert format_money(Decimal("-0.004"), "SAR", language="en") == f"SAR{NBSP}0.00"  # not -0.00
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    amount=st.decimals(min_value=-(10**13), max_value=10**13, places=4, allow_nan=False, allow_infinity=False),
+    currency=st.sampled_from(["SAR", "EGP", "AED", "USD", "KWD", "JPY", "EUR"]),
+    language=st.sampled_from(["ar", "en", "ar-eg"]),
+    arabic_indic=st.booleans(),
+    country=st.sampled_from(["SA", "EG", "AE", None]),
+)
+def test_money_is_written_exactly_as_babel_writes_it(amount, currency, language, arabic_indic, country):
+    """The cached layout is a shortcut, not a second formatter: Babel's own output is the reference
+    (except that an amount rounding to zero from below reads 0.00, not Babel's -0.00)."""
+    from babel.numbers import format_currency
+
+    from mizan.core.formatting import _money_pattern, _numbering_system, babel_locale, minor_units
+
+    locale = babel_locale(language, country)
+    expected = format_currency(
+        round_money(amount, currency) + 0,  # -0.00 + 0 is 0.00
+        currency,
+        format=_money_pattern(language, locale, minor_units(currency)),
+        locale=locale,
+        currency_digits=False,
+        numbering_system=_numbering_system(language, arabic_indic),
+    )
+    if arabic_indic and language.startswith("ar"):
+        expected = to_arabic_indic(expected)
+    assert format_money(amount, currency, language=language, arabic_indic=arabic_indic, country=country) == expected
 
 
 def test_money_uses_the_country_locale_and_tolerates_empty_values():
