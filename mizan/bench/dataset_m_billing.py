@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 
 from mizan.bench.dataset_m import FOREIGN_CURRENCY, Books, DatasetError, Plan, invoice_input, payment_amount
 from mizan.ledger.services.month_balances import month_balances_rebuild
+from mizan.ledger.services.open_items import open_items_rebuild
 
 ZERO = Decimal("0")
 ONE = Decimal("1")
@@ -426,8 +427,10 @@ def write_billing_in_bulk(
     def write() -> int:
         with transaction.atomic():
             written = write_all(ctx)
-            # The posting service adds each entry to its month's balances; the bulk path sums them once.
+            # The posting service keeps the month balances and open items entry by entry; the bulk
+            # path computes them once.
             month_balances_rebuild(org=books.org)
+            open_items_rebuild(org=books.org)
             return written
 
     timed(stages, "billing: write", write, say)

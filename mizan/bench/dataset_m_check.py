@@ -16,7 +16,9 @@ rule as a readable message; an empty list means the books hold:
 5. each invoice's amount paid equals its allocations, amount due = total - paid, and its status
    follows (posted / partially paid / paid); each payment's amount used equals its allocations
    and is at most its amount;
-6. the account month balances equal the posted lines they summarize.
+6. the account month balances equal the posted lines they summarize;
+7. per reconciled account and partner, the open items add up to the posted balance of its lines
+   (opening side minus settling side).
 
 All of it is a handful of aggregate queries, whatever the size.
 """
@@ -50,6 +52,7 @@ def check_dataset(org: Any) -> list[str]:
     _check_numbers(org, problems)
     _check_settlement(org, problems)
     _check_month_balances(org, problems)
+    _check_open_items(org, problems)
     return problems
 
 
@@ -82,6 +85,34 @@ def _check_month_balances(org: Any, problems: list[str]) -> None:
         if expected.get(key, (ZERO, ZERO, ZERO)) != stored.get(key, (ZERO, ZERO, ZERO))
     ]
     _limited(problems, found, "account month balances differ from the posted lines")
+
+
+def _check_open_items(org: Any, problems: list[str]) -> None:
+    """Rule 7: the open items of each reconciled (account, partner) sum to its lines' balance."""
+    from mizan.ledger.models import DEBIT_NATURE_TYPES, JournalEntry, JournalLine, OpenItem
+
+    balances = {
+        (account_id, partner_id): _q(debit) - _q(credit) if kind in DEBIT_NATURE_TYPES else _q(credit) - _q(debit)
+        for account_id, partner_id, kind, debit, credit in JournalLine.objects.filter(
+            organization=org, account__reconcile=True, entry__state=JournalEntry.State.POSTED
+        )
+        .values("account_id", "partner_id", "account__type")
+        .annotate(d=Sum("debit"), c=Sum("credit"))
+        .values_list("account_id", "partner_id", "account__type", "d", "c")
+    }
+    kept = {
+        (account_id, partner_id): _q(amount)
+        for account_id, partner_id, amount in OpenItem.objects.filter(organization=org)
+        .values("account_id", "partner_id")
+        .annotate(amount=Sum("amount"))
+        .values_list("account_id", "partner_id", "amount")
+    }
+    found = [
+        f"account {key[0]} partner {key[1]}: lines {balances.get(key, ZERO)}, open items {kept.get(key, ZERO)}"
+        for key in sorted(set(balances) | set(kept), key=str)
+        if balances.get(key, ZERO) != kept.get(key, ZERO)
+    ]
+    _limited(problems, found, "open items differ from the balances of the posted lines")
 
 
 def _q(value: Any) -> Decimal:

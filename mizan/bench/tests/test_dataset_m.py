@@ -125,3 +125,5 @@ def test_the_checker_catches_a_deleted_journal_line_and_a_wrong_status(db) -> No
     rules = {problem.split(":")[0] for problem in problems}
     assert "unbalanced entries" in rules
     assert "settlement" in rules
+    assert line.account.reconcile  # the invoice's receivable line: its client's open items are off
+    assert "open items differ from the balances of the posted lines" in rules

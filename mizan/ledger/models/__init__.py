@@ -29,6 +29,7 @@ from mizan.ledger.models.entries import (
     JournalEntry,
     JournalKind,
     JournalLine,
+    OpenItem,
     PostedEntryError,
 )
 from mizan.ledger.models.periods import FiscalYear, Period
@@ -50,6 +51,7 @@ __all__ = [
     "JournalEntry",
     "JournalKind",
     "JournalLine",
+    "OpenItem",
     "Period",
     "PostedEntryError",
 ]

@@ -355,3 +355,31 @@ class AccountMonthBalance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.month:%Y-%m} {self.currency}: {self.debit} / {self.credit}"
+
+
+class OpenItem(models.Model):
+    """What is still open of a partner's items on a reconciled account (receivable, payable),
+    per age date (the line's due date, else its entry date): the partner's settling side applied
+    to the oldest opening amounts first (FIFO), the rule the aging report ages by.
+
+    Derived from the posted lines and kept by the posting service in the posting's transaction,
+    so that the aging at today reads what is open instead of every line ever posted (ADR 0007).
+    `age_date` is null for a partner's settlements beyond everything it owes: that credit
+    balance (a negative amount) ages as current. `ledger.services.open_items` writes and
+    rebuilds them.
+    """
+
+    organization = models.ForeignKey("core.Organization", on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey("ledger.Account", on_delete=models.CASCADE, related_name="open_items")
+    partner = models.ForeignKey("crm.Company", null=True, on_delete=models.CASCADE, related_name="+")
+    age_date = models.DateField(null=True)
+    #: In the base currency, on the account's opening side (debits of a receivable, credits of a payable).
+    amount = models.DecimalField(**AMOUNT)
+
+    class Meta:
+        verbose_name = _("open item")
+        verbose_name_plural = _("open items")
+        indexes = [models.Index(fields=["organization", "account", "partner"], name="ledger_open_item_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.partner_id} {self.age_date}: {self.amount}"

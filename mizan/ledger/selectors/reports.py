@@ -3,7 +3,8 @@
 Every figure is a SQL aggregate (values().annotate() with Sum(Case(When(...)))), never a Python
 loop over lines; Python only arranges the aggregated rows (bounded by the number of accounts,
 partners or analytic accounts). The trial balance, profit and loss and balance sheet sum the
-account month balances where they can (`cumulative.py`, ADR 0006); the rest sum posted lines.
+account month balances where they can (`cumulative.py`, ADR 0006), today's aging sums the open
+items (ADR 0007); the rest sum posted lines.
 Each aggregate is re-rounded to 3 places (ROUND_HALF_UP) after fetching, so SQLite
 (floating-point sums) and PostgreSQL agree exactly.
 Every figure carries the `LineFilters` of its drill-down: the posted lines it is the sum of.
@@ -17,12 +18,28 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum, Value, When, Window
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+    Window,
+)
 from django.db.models.functions import Coalesce, Greatest, Least, Round
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from mizan.ledger.models import Account, AccountRole, AccountType
+from mizan.crm.models import Company
+from mizan.ledger.models import Account, AccountRole, AccountType, OpenItem
 from mizan.ledger.selectors.balances import reround
 from mizan.ledger.selectors.cumulative import cumulative_balances
 from mizan.ledger.selectors.report_lines import (
@@ -576,54 +593,52 @@ def _fifo_buckets() -> dict[str, Any]:
     return left
 
 
+@dataclass(frozen=True)
+class _PartnerOpen:
+    """One partner's open amounts per bucket, as either source gives them."""
+
+    partner_id: int | None
+    name_ar: str
+    name_latin: str
+    buckets: dict[str, Decimal]
+
+
+@dataclass(frozen=True)
+class _AgingPage:
+    count: int
+    totals: dict[str, Decimal]
+    number: int
+    num_pages: int
+    partners: list[_PartnerOpen]
+
+
 def aging(*, org: Any, kind: str, as_of: datetime.date, page: Any = 1, page_size: int | None = None) -> Aging:
     """Open receivables (or payables) per partner and age bucket at a date.
 
-    SQL sums per partner the open side (debits of receivables, credits of payables) per bucket
-    and the settling side in total, applies each partner's settlements to its oldest buckets
-    first (FIFO, `_fifo_buckets`) and leaves out partners with nothing open. Two queries
-    whatever the number of partners: the count and totals of all of them, and the partners of
-    one page (all of them when `page_size` is None: exports, checks).
+    Each partner's settlements go to its oldest amounts first (FIFO) and partners with nothing
+    open are left out; partners in name order, "no partner" last. At a date on or after the last
+    posted line of the accounts (today's aging, as a rule) the open items the posting service
+    keeps give the figures (`_aging_from_open_items`); at an earlier date, the lines up to it
+    (`_aging_from_lines`); both apply the same rule. Four queries whatever the number of
+    partners; `page_size` None gives every partner (exports, checks).
     """
     role = AGING_KINDS[kind]
-    opening_side, settling_side = (F("debit"), F("credit")) if kind == "receivable" else (F("credit"), F("debit"))
+    accounts = list(Account.objects.filter(organization=org, role=role).values("pk", "reconcile"))
+    account_ids = [account["pk"] for account in accounts]
+    source = _aging_from_open_items if _open_items_cover(org=org, accounts=accounts, as_of=as_of) else _aging_from_lines
+    found = source(org=org, kind=kind, account_ids=account_ids, as_of=as_of, page=page, page_size=page_size)
     base = LineFilters(account_roles=(role,), date_to=as_of)
     ranges = aging_bucket_ranges(as_of)
-    aggregates: dict[str, Any] = {"settled": Sum(settling_side, output_field=AMOUNT_FIELD)}
-    for name, (start, end) in ranges.items():
-        condition = Q()
-        if start is not None:
-            condition &= Q(age_date__gte=start)
-        if end is not None:
-            condition &= Q(age_date__lte=end)
-        aggregates[name] = _sum_when(condition, opening_side)
-    per_partner = (
-        _role_lines(org=org, role=role, as_of=as_of)
-        .annotate(age_date=Coalesce("due_date", "entry__date"))
-        .values("partner_id")
-        .annotate(**aggregates)
-        .annotate(**_fifo_buckets())
-        .exclude(Q(**{f"{name}_left": 0 for name in AGING_BUCKETS}))
-    )
-    summary = per_partner.aggregate(partners=Count("*"), **{name: Sum(f"{name}_left") for name in AGING_BUCKETS})
-    count = summary["partners"] or 0
-    number, num_pages, offset, limit = page_bounds(count, page, page_size)
-    shown = per_partner.values(
-        "partner_id", "partner__name_ar", "partner__name_latin", *(f"{name}_left" for name in AGING_BUCKETS)
-    ).order_by("partner__name_latin", "partner__name_ar", "partner_id")[offset : offset + limit]
     sign = 1 if kind == "receivable" else -1
     open_side = "debit" if kind == "receivable" else "credit"
     rows: list[AgingRow] = []
-    for row in shown:
-        buckets = {name: reround(row[f"{name}_left"]) for name in AGING_BUCKETS}
-        partner_id = row["partner_id"]
-        partner_lines = base.but(partner_id=partner_id if partner_id is not None else UNASSIGNED)
+    for partner in found.partners:
+        buckets = {name: reround(partner.buckets[name]) for name in AGING_BUCKETS}
+        partner_lines = base.but(partner_id=partner.partner_id if partner.partner_id is not None else UNASSIGNED)
         rows.append(
             AgingRow(
-                partner_id=partner_id,
-                partner=_localized(row["partner__name_ar"] or "", row["partner__name_latin"] or "")
-                if partner_id
-                else _("No partner"),
+                partner_id=partner.partner_id,
+                partner=_localized(partner.name_ar, partner.name_latin) if partner.partner_id else _("No partner"),
                 buckets=buckets,
                 bucket_lines={
                     name: partner_lines.but(due_from=start, due_to=end, side=open_side)
@@ -632,24 +647,135 @@ def aging(*, org: Any, kind: str, as_of: datetime.date, page: Any = 1, page_size
                 total=Figure(sum(buckets.values(), ZERO), partner_lines, sign),
             )
         )
-    totals = {name: reround(summary[name]) for name in AGING_BUCKETS}
+    totals = {name: reround(found.totals[name]) for name in AGING_BUCKETS}
     return Aging(
         kind=kind,
         as_of=as_of,
         rows=rows,
         totals=totals,
         total=Figure(sum(totals.values(), ZERO), base, sign),
-        count=count,
-        number=number,
-        num_pages=num_pages,
+        count=found.count,
+        number=found.number,
+        num_pages=found.num_pages,
     )
 
 
-def _role_lines(*, org: Any, role: str, as_of: datetime.date) -> QuerySet[Any]:
-    """Posted lines of the accounts with `role` up to `as_of`, by account id: with the role as a
-    join condition PostgreSQL misjudged the row count and looked up every line's entry one by one."""
-    account_ids = list(Account.objects.filter(organization=org, role=role).values_list("pk", flat=True))
-    return lines_queryset(org=org, filters=LineFilters(date_to=as_of)).filter(account_id__in=account_ids)
+def _bucket_conditions(as_of: datetime.date) -> dict[str, Q]:
+    """Per bucket, the condition on `age_date` (the due date, else the entry date)."""
+    conditions: dict[str, Q] = {}
+    for name, (start, end) in aging_bucket_ranges(as_of).items():
+        condition = Q()
+        if start is not None:
+            condition &= Q(age_date__gte=start)
+        if end is not None:
+            condition &= Q(age_date__lte=end)
+        conditions[name] = condition
+    return conditions
+
+
+def _open_items_cover(*, org: Any, accounts: list[dict[str, Any]], as_of: datetime.date) -> bool:
+    """Whether the open items answer the aging at `as_of`: they are kept for reconciled accounts
+    and sum every posted line, so no line of the accounts may be dated after `as_of`."""
+    if not accounts or not all(account["reconcile"] for account in accounts):
+        return False
+    later = LineFilters(date_from=as_of + datetime.timedelta(days=1))
+    return not (
+        lines_queryset(org=org, filters=later).filter(account_id__in=[account["pk"] for account in accounts]).exists()
+    )
+
+
+def _aging_from_open_items(
+    *, org: Any, kind: str, account_ids: list[int], as_of: datetime.date, page: Any, page_size: int | None
+) -> _AgingPage:
+    """From the open items: one flat aggregate for the count and totals (and the partnerless
+    items), then the page walks the clients in name order (an index) and sums each one's items,
+    so that a page costs the same at any size. The undated credit balance of a client that paid
+    more than it owed is current."""
+    conditions = _bucket_conditions(as_of)
+    conditions["current"] |= Q(age_date__isnull=True)
+    items = OpenItem.objects.filter(organization=org, account_id__in=account_ids)
+    unassigned = Q(partner__isnull=True)
+    summary = items.aggregate(
+        clients=Count("partner_id", distinct=True),
+        unassigned=Count("pk", filter=unassigned),
+        **{name: _sum_when(condition, F("amount")) for name, condition in conditions.items()},
+        **{
+            f"unassigned_{name}": _sum_when(condition & unassigned, F("amount"))
+            for name, condition in conditions.items()
+        },
+    )
+    clients, has_unassigned = summary["clients"], bool(summary["unassigned"])
+    count = clients + has_unassigned
+    number, num_pages, offset, limit = page_bounds(count, page, page_size)
+    partners: list[_PartnerOpen] = []
+    if offset < clients:
+        own = items.filter(partner=OuterRef("pk")).order_by().values("partner")
+        shown = (
+            Company.objects.filter(organization=org)
+            .filter(Exists(own))
+            .annotate(
+                **{
+                    name: Subquery(own.annotate(amount_sum=_sum_when(condition, F("amount"))).values("amount_sum"))
+                    for name, condition in conditions.items()
+                }
+            )
+            .order_by("name_latin", "name_ar", "pk")
+            .values("pk", "name_ar", "name_latin", *conditions)[offset : offset + limit]
+        )
+        partners = [
+            _PartnerOpen(row["pk"], row["name_ar"], row["name_latin"], {name: row[name] for name in AGING_BUCKETS})
+            for row in shown
+        ]
+    if has_unassigned and offset <= clients < offset + limit:
+        partners.append(_PartnerOpen(None, "", "", {name: summary[f"unassigned_{name}"] for name in AGING_BUCKETS}))
+    return _AgingPage(count, {name: summary[name] for name in AGING_BUCKETS}, number, num_pages, partners)
+
+
+def _aging_from_lines(
+    *, org: Any, kind: str, account_ids: list[int], as_of: datetime.date, page: Any, page_size: int | None
+) -> _AgingPage:
+    """From the posted lines up to `as_of`: per partner, then the count and totals of all of
+    them and the partners of one page."""
+    per_partner = _lines_per_partner(org=org, kind=kind, account_ids=account_ids, as_of=as_of).exclude(
+        Q(**{f"{name}_left": 0 for name in AGING_BUCKETS})
+    )
+    summary = per_partner.aggregate(partners=Count("*"), **{name: Sum(f"{name}_left") for name in AGING_BUCKETS})
+    count = summary["partners"] or 0
+    number, num_pages, offset, limit = page_bounds(count, page, page_size)
+    shown = per_partner.values(
+        "partner_id", "partner__name_ar", "partner__name_latin", *(f"{name}_left" for name in AGING_BUCKETS)
+    ).order_by(*(F(name).asc(nulls_last=True) for name in ("partner__name_latin", "partner__name_ar", "partner_id")))[
+        offset : offset + limit
+    ]
+    partners = [
+        _PartnerOpen(
+            row["partner_id"],
+            row["partner__name_ar"] or "",
+            row["partner__name_latin"] or "",
+            {name: row[f"{name}_left"] for name in AGING_BUCKETS},
+        )
+        for row in shown
+    ]
+    return _AgingPage(count, {name: summary[name] for name in AGING_BUCKETS}, number, num_pages, partners)
+
+
+def _lines_per_partner(*, org: Any, kind: str, account_ids: list[int], as_of: datetime.date) -> QuerySet[Any]:
+    """Per partner, from the posted lines up to `as_of`: the open side per bucket and the settling
+    side in total, then the settlements applied to the oldest buckets first (`_fifo_buckets`).
+    By account id: with the role as a join condition PostgreSQL misjudged the row count and
+    looked up every line's entry one by one."""
+    opening_side, settling_side = (F("debit"), F("credit")) if kind == "receivable" else (F("credit"), F("debit"))
+    aggregates: dict[str, Any] = {"settled": Sum(settling_side, output_field=AMOUNT_FIELD)}
+    for name, condition in _bucket_conditions(as_of).items():
+        aggregates[name] = _sum_when(condition, opening_side)
+    return (
+        lines_queryset(org=org, filters=LineFilters(date_to=as_of))
+        .filter(account_id__in=account_ids)
+        .annotate(age_date=Coalesce("due_date", "entry__date"))
+        .values("partner_id")
+        .annotate(**aggregates)
+        .annotate(**_fifo_buckets())
+    )
 
 
 # --- Profit and loss per cost center / project ----------------------------------------------

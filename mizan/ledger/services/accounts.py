@@ -25,6 +25,7 @@ from mizan.ledger.models import (
     JournalLine,
 )
 from mizan.ledger.services.common import require_member_of, require_same_org
+from mizan.ledger.services.open_items import open_items_rebuild
 
 ACCOUNT_FIELDS = ["code", "name_ar", "name_en", "type", "role", "parent", "reconcile"]
 JOURNAL_FIELDS = ["code", "name_ar", "name_en", "kind", "default_account", "is_active"]
@@ -126,7 +127,7 @@ def account_update(*, org: Any, actor_membership: Any, account: Account, data: d
         data["role"] = None
     with transaction.atomic():
         locked = Account.objects.select_for_update().get(pk=account.pk)
-        old_type = locked.type
+        old_type, old_reconcile = locked.type, locked.reconcile
         candidate = Account(pk=locked.pk, organization=org, **{**_current(locked), **data})
         if not (candidate.name_ar or candidate.name_en):
             raise DomainError(
@@ -142,6 +143,8 @@ def account_update(*, org: Any, actor_membership: Any, account: Account, data: d
             model_update(org=org, actor=actor_membership.user, instance=locked, data=data, fields=ACCOUNT_FIELDS)
         except ValidationError as error:
             raise _domain_error(error) from None
+        if locked.reconcile != old_reconcile and has_lines:
+            open_items_rebuild(org=org, accounts=[locked])
     return locked
 
 

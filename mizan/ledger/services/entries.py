@@ -47,6 +47,7 @@ from mizan.ledger.models import (
 )
 from mizan.ledger.services.common import require_member_of, require_same_org
 from mizan.ledger.services.month_balances import month_balances_add
+from mizan.ledger.services.open_items import open_items_refresh
 from mizan.ledger.services.periods import (
     LOCKED_FOR_POSTING,
     fiscal_year_for_date,
@@ -487,6 +488,7 @@ def _post(
         changes={"state": [JournalEntry.State.DRAFT, JournalEntry.State.POSTED]},
         batch=audit_batch,
     )
+    open_items_refresh(entry=entry, lines=lines)
     # Last writes before commit: take the number (locks the series row), then stamp the entry.
     entry.number = sequence_next(org=org, key=f"journal:{entry.journal_id}", period_key=entry.fiscal_year_id)
     entry.state = JournalEntry.State.POSTED
@@ -514,6 +516,7 @@ def _create_posted(
     _posting_period(org=org, entry=entry, period=period)
     created_changes = audit_changes({}, audit_values(entry))
     created_changes["lines"] = [None, _lines_summary(prepared)]
+    open_items_refresh(entry=entry, lines=prepared)
     entry.number = sequence_next(org=org, key=f"journal:{entry.journal_id}", period_key=entry.fiscal_year_id)
     entry.state = JournalEntry.State.POSTED
     entry.posted_at = timezone.now()

@@ -6,7 +6,7 @@ currency to its month (PostgreSQL and SQLite alike; concurrent postings add, nev
 Posted lines never change and are never deleted (a correction is a reversing entry, itself
 posted through the same service), so nothing else has to subtract. `month_balances_rebuild`
 recomputes an organization's rows from its lines: for the migration, for bulk loads (the
-benchmark's dataset M) and as the repair tool of `manage.py ledger_rebuild_month_balances`.
+benchmark's dataset M) and as the repair tool of `manage.py ledger_rebuild_summaries`.
 """
 
 from __future__ import annotations

@@ -122,10 +122,10 @@ def test_the_rebuild_command_repairs_the_month_balances(tenant, other_tenant):
     kept = _rows(org)
     AccountMonthBalance.objects.filter(organization=org).update(debit=D("1"))
     out = StringIO()
-    call_command("ledger_rebuild_month_balances", "--organization", str(org.pk), stdout=out)
+    call_command("ledger_rebuild_summaries", "--organization", str(org.pk), stdout=out)
     assert _rows(org) == kept and f"{len(kept)} month balance row(s)" in out.getvalue()
     with pytest.raises(CommandError, match="No organization with id 999999"):
-        call_command("ledger_rebuild_month_balances", "--organization", "999999")
+        call_command("ledger_rebuild_summaries", "--organization", "999999")
 
 
 def test_the_last_possible_month_does_not_overflow(tenant):
