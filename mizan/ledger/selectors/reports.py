@@ -620,7 +620,8 @@ def aging(*, org: Any, kind: str, as_of: datetime.date, page: Any = 1, page_size
     posted line of the accounts (today's aging, as a rule) the open items the posting service
     keeps give the figures (`_aging_from_open_items`); at an earlier date, the lines up to it
     (`_aging_from_lines`); both apply the same rule. Four queries whatever the number of
-    partners; `page_size` None gives every partner (exports, checks).
+    partners (five on the page that ends with partnerless items); `page_size` None gives every
+    partner (exports, checks).
     """
     role = AGING_KINDS[kind]
     accounts = list(Account.objects.filter(organization=org, role=role).values("pk", "reconcile"))
@@ -687,22 +688,17 @@ def _open_items_cover(*, org: Any, accounts: list[dict[str, Any]], as_of: dateti
 def _aging_from_open_items(
     *, org: Any, kind: str, account_ids: list[int], as_of: datetime.date, page: Any, page_size: int | None
 ) -> _AgingPage:
-    """From the open items: one flat aggregate for the count and totals (and the partnerless
-    items), then the page walks the clients in name order (an index) and sums each one's items,
+    """From the open items: one flat aggregate for the count and totals, then the page walks the
+    clients in name order (an index) and sums each one's items (the partnerless items come last),
     so that a page costs the same at any size. The undated credit balance of a client that paid
     more than it owed is current."""
     conditions = _bucket_conditions(as_of)
     conditions["current"] |= Q(age_date__isnull=True)
     items = OpenItem.objects.filter(organization=org, account_id__in=account_ids)
     unassigned = Q(partner__isnull=True)
+    sums = {name: _sum_when(condition, F("amount")) for name, condition in conditions.items()}
     summary = items.aggregate(
-        clients=Count("partner_id", distinct=True),
-        unassigned=Count("pk", filter=unassigned),
-        **{name: _sum_when(condition, F("amount")) for name, condition in conditions.items()},
-        **{
-            f"unassigned_{name}": _sum_when(condition & unassigned, F("amount"))
-            for name, condition in conditions.items()
-        },
+        clients=Count("partner_id", distinct=True), unassigned=Count("pk", filter=unassigned), **sums
     )
     clients, has_unassigned = summary["clients"], bool(summary["unassigned"])
     count = clients + has_unassigned
@@ -726,8 +722,8 @@ def _aging_from_open_items(
             _PartnerOpen(row["pk"], row["name_ar"], row["name_latin"], {name: row[name] for name in AGING_BUCKETS})
             for row in shown
         ]
-    if has_unassigned and offset <= clients < offset + limit:
-        partners.append(_PartnerOpen(None, "", "", {name: summary[f"unassigned_{name}"] for name in AGING_BUCKETS}))
+    if has_unassigned and offset <= clients < offset + limit:  # last, on the last page: one more query
+        partners.append(_PartnerOpen(None, "", "", items.filter(unassigned).aggregate(**sums)))
     return _AgingPage(count, {name: summary[name] for name in AGING_BUCKETS}, number, num_pages, partners)
 
 

@@ -196,6 +196,19 @@ def test_the_aging_from_open_items_equals_the_aging_from_lines(tenant, kind):
     assert buckets["Client C"]["current"] == D("-100.000")
 
 
+def test_partnerless_items_come_last_on_the_last_page_either_way(tenant):
+    scenario = build_scenario(tenant)
+    books = scenario.books
+    books.post(day(3, 2), [LineInput(books.receivable, debit="40"), LineInput(books.revenue, credit="40")])
+    chosen, from_lines = _aging_both_ways(books.org, "receivable", day(12, 31))
+    assert chosen == from_lines
+    pages = [aging(org=books.org, kind="receivable", as_of=day(12, 31), page=n, page_size=2) for n in (1, 2)]
+    clients = [scenario.client_a.pk, scenario.client_b.pk, scenario.client_c.pk, None]
+    assert [row.partner_id for page in pages for row in page.rows] == clients
+    assert pages[1].rows[-1].buckets["over_90"] == D("40.000") and pages[1].count == 4
+    assert sum(pages[0].totals.values()) == D("650") + D("575") + D("800") - D("100") + D("40")
+
+
 def test_a_date_before_the_last_posting_is_aged_from_the_lines(tenant):
     """Open items sum every posted line: at an earlier date only the lines can answer."""
     scenario = build_scenario(tenant)
