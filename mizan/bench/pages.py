@@ -92,6 +92,8 @@ def dataset_targets(org: Any) -> list[Target]:
         Target("deal", "Deal page with timeline", f"/crm/deals/{deal_id}/"),
         Target("invoices", "Invoice list, filtered", f"/billing/invoices/{invoice_filters}"),
         Target("invoice", "Invoice page", f"/billing/invoices/{invoice_id}/"),
+        Target("invoice_new", "New invoice form", "/billing/invoices/new/"),
+        Target("payment_new", "New payment form", "/billing/payments/new/"),
         Target("trial_balance", "Trial balance", f"/ledger/reports/trial-balance/{period}", floor="trial_balance"),
         Target(
             "profit_and_loss",

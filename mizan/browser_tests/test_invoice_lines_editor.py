@@ -9,13 +9,12 @@ import pytest
 from django.urls import reverse
 
 from mizan.billing.models import Invoice, Tax, TaxKind
+from mizan.browser_tests.helpers import PASSWORD, pick, sign_in
 from mizan.core.models import Organization, User
 from mizan.core.services.organizations import organization_create
 from mizan.crm.models import Company
 from mizan.ledger.models import Account, AccountRole
 from mizan.sales.models import Product, ProductPrice
-
-PASSWORD = "browser-test-password-2026"
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,15 +26,6 @@ def owner() -> User:
     )
     organization_create(owner=user, name_ar="شركة ميزان", name_en="Mizan Co", country="SA")
     return user
-
-
-def _sign_in(page, live_server, user: User) -> None:
-    page.goto(live_server.url + reverse("core:sign_in"))
-    form = page.locator(f'form[action="{reverse("core:sign_in")}"]')
-    form.locator('input[name="email"]').fill(user.email)
-    form.locator('input[name="password"]').fill(PASSWORD)
-    form.locator('button[type="submit"]').click()
-    page.wait_for_url(lambda url: reverse("core:sign_in") not in url)
 
 
 def _ascii(text: str) -> str:
@@ -51,9 +41,10 @@ def test_invoice_lines_editor(page, live_server, owner: User) -> None:
     )
     ProductPrice.objects.create(product=product, currency="SAR", unit_price=Decimal("250"))
     client = Company.objects.create(organization=org, name_ar="شركة الخليج", name_latin="Gulf Co")
-    _sign_in(page, live_server, owner)
+    sign_in(page, live_server, owner)
     page.goto(live_server.url + reverse("billing:invoice_create"))
-    page.select_option('select[name="company"]', str(client.pk))
+    pick(page, "company", "الخليج", "الخليج")  # the client picker searches the API as one types
+    assert page.locator('select[name="company"]').input_value() == str(client.pk)
 
     # First line typed by hand: 2 x 100 with 10% discount -> 180.00 previewed.
     page.fill('input[name="lines-0-description"]', "استشارات")

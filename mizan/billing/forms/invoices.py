@@ -17,6 +17,7 @@ from mizan.billing.services.invoices import billing_settings_of, default_payment
 from mizan.core.countries import CURRENCY_CHOICES
 from mizan.core.forms.base import StyledFormMixin
 from mizan.crm.models import Company, Contact, Deal
+from mizan.crm.pickers import crm_picker
 from mizan.ledger.forms import AMOUNT_ATTRS, AmountField
 from mizan.ledger.models import AnalyticAccount, AnalyticKind
 
@@ -115,6 +116,9 @@ class InvoiceForm(StyledFormMixin, forms.Form):
             "days", "pk"
         )
         self.fields["deal"].queryset = Deal.objects.filter(organization=org).order_by("-pk")
+        crm_picker(self, "company", "company")
+        crm_picker(self, "contact", "contact", depends="company")
+        crm_picker(self, "deal", "deal", depends="company")
         analytics = AnalyticAccount.objects.filter(organization=org, is_active=True).order_by("code")
         self.fields["cost_center"].queryset = analytics.filter(
             kind__in=[AnalyticKind.DEPARTMENT, AnalyticKind.COST_CENTER]

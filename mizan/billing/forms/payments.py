@@ -21,6 +21,7 @@ from mizan.core.countries import CURRENCY_CHOICES
 from mizan.core.formatting import active_formatter
 from mizan.core.forms.base import StyledFormMixin
 from mizan.crm.models import Company
+from mizan.crm.pickers import crm_picker
 from mizan.ledger.forms import AMOUNT_ATTRS, AccountChoiceField, AmountField
 from mizan.ledger.models import Account, AccountRole
 
@@ -122,6 +123,7 @@ class PaymentForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.org = org
         self.fields["company"].queryset = clients(org)
+        crm_picker(self, "company", "company")
         self.fields["account"].queryset = money_accounts(org)
         self.allocations: list[dict[str, Any]] = []
 

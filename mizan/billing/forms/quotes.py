@@ -19,6 +19,7 @@ from mizan.billing.services.invoices import billing_settings_of
 from mizan.core.countries import CURRENCY_CHOICES
 from mizan.core.forms.base import StyledFormMixin
 from mizan.crm.models import Company, Contact, Deal
+from mizan.crm.pickers import crm_picker
 from mizan.ledger.forms import AMOUNT_ATTRS, AmountField
 
 #: The header fields the form offers, in the service's names (services.quotes.HEADER_FIELDS).
@@ -86,6 +87,9 @@ class QuoteForm(StyledFormMixin, forms.Form):
         self.fields["company"].queryset = Company.objects.filter(organization=org).order_by("name_latin", "name_ar")
         self.fields["contact"].queryset = Contact.objects.filter(organization=org).order_by("name_latin", "name_ar")
         self.fields["deal"].queryset = Deal.objects.filter(organization=org).order_by("-pk")
+        crm_picker(self, "company", "company")
+        crm_picker(self, "contact", "contact", depends="company")
+        crm_picker(self, "deal", "deal", depends="company")
         self.fields["title"].widget.attrs["dir"] = "auto"
 
     def service_data(self) -> dict[str, Any]:
@@ -216,6 +220,7 @@ class QuoteFilterForm(StyledFormMixin, forms.Form):
             (EXPIRED, _("Expired (sent, past validity)")),
         ]
         self.fields["company"].queryset = Company.objects.filter(organization=org).order_by("name_latin", "name_ar")
+        crm_picker(self, "company", "company")
 
     def filters(self) -> QuoteFilters:
         if not self.is_valid():

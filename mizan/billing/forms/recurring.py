@@ -17,6 +17,7 @@ from mizan.billing.services.invoices import billing_settings_of, default_payment
 from mizan.core.countries import CURRENCY_CHOICES
 from mizan.core.forms.base import StyledFormMixin
 from mizan.crm.models import Company, Contact
+from mizan.crm.pickers import crm_picker
 from mizan.ledger.forms import AMOUNT_ATTRS, AmountField
 
 #: The fields the form offers, in the service's names (services.recurring.SCHEDULE_FIELDS).
@@ -97,6 +98,8 @@ class RecurringScheduleForm(StyledFormMixin, forms.Form):
         self.instance = instance
         self.fields["company"].queryset = Company.objects.filter(organization=org).order_by("name_latin", "name_ar")
         self.fields["contact"].queryset = Contact.objects.filter(organization=org).order_by("name_latin", "name_ar")
+        crm_picker(self, "company", "company")
+        crm_picker(self, "contact", "contact", depends="company")
         self.fields["payment_term"].queryset = PaymentTerm.objects.filter(organization=org, is_active=True).order_by(
             "days", "pk"
         )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Callable
 from functools import cache, partial
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 
 #: How many records a select of companies or contacts lists; the chosen ones are always included.
 #: An organization has tens of thousands: listing them all made a page weigh megabytes and take
@@ -15,7 +17,13 @@ CHOICES_CAP = 200
 
 
 def capped_choices(
-    queryset: Any, chosen: list[Any], *, blank: bool | str, shown: Any = None, cap: int = CHOICES_CAP
+    queryset: Any,
+    chosen: list[Any],
+    *,
+    blank: bool | str,
+    shown: Any = None,
+    cap: int = CHOICES_CAP,
+    label: Callable[[Any], str] = str,
 ) -> list[tuple[Any, str]]:
     """The chosen records first, then up to `cap` of `shown` (default: the whole queryset).
 
@@ -27,11 +35,13 @@ def capped_choices(
         except (TypeError, ValueError):
             continue
     shown = queryset if shown is None else shown
-    items = list(queryset.filter(pk__in=chosen_ids)) + list(shown.exclude(pk__in=chosen_ids)[:cap])
+    items = list(queryset.filter(pk__in=chosen_ids))
+    if cap:
+        items += list(shown.exclude(pk__in=chosen_ids)[:cap])
     choices: list[tuple[Any, str]] = []
     if blank:
         choices.append(("", "---------" if blank is True else blank))
-    return choices + [(item.pk, str(item)) for item in items]
+    return choices + [(item.pk, label(item)) for item in items]
 
 
 #: A list page's filter select lists fewer: Django renders each option through a template, and
@@ -65,6 +75,45 @@ class CappedChoicesFilterMixin:
                 )
             form.choices_capped = True
         return form
+
+
+def remote_picker(
+    form: forms.BaseForm, name: str, *, source: str, label: str = "display_name", depends: str = ""
+) -> None:
+    """Make the select `name` a type-ahead picker: it lists only its chosen records and
+    `core/js/picker.js` searches the rest in `source`, an API list (`q`, `results[].id` and
+    `results[].<label>`), filtered on the form's field `depends` when given. Any record of the
+    field's queryset still validates; the chosen ones are read when the select is rendered."""
+    field = form.fields[name]
+    multiple = isinstance(field, forms.ModelMultipleChoiceField)
+    if form.is_bound:
+        key = form.add_prefix(name)
+        chosen = form.data.getlist(key) if multiple and hasattr(form.data, "getlist") else [form.data.get(key)]
+    else:
+        initial = form.initial.get(name, field.initial)
+        chosen = list(initial) if multiple and initial else [initial]
+    blank = False if multiple or field.empty_label is None else str(field.empty_label)
+    field.widget.choices = cache(
+        partial(
+            capped_choices,
+            field.queryset,
+            [value for value in chosen if value not in (None, "")],
+            blank=blank,
+            cap=0,
+            label=field.label_from_instance,
+        )
+    )
+    field.widget.attrs.update(
+        {
+            "data-picker-source": source,
+            "data-picker-label": label,
+            "data-picker-placeholder": gettext("Type to search…"),
+            "data-picker-none": gettext("No matches."),
+            "data-picker-empty": blank or "",
+        }
+    )
+    if depends:
+        field.widget.attrs["data-picker-depends"] = depends
 
 
 class StyledFormMixin:

@@ -16,6 +16,7 @@ from mizan.core.countries import CURRENCY_CHOICES
 from mizan.core.forms.base import StyledFormMixin
 from mizan.core.models import Membership, Organization
 from mizan.crm.models import Company, Contact, Lead, LeadSource, Pipeline
+from mizan.crm.pickers import crm_picker
 from mizan.crm.selectors.clients import company_choices, member_users
 from mizan.crm.selectors.leads import lead_source_list
 from mizan.crm.services.leads import EDITABLE_STATUSES
@@ -121,6 +122,7 @@ class ContactForm(_ClientForm):
         kept = contact.company_id if contact is not None else None  # never an id from the query string
         self.fields["company"].queryset = company_choices(org=org, membership=membership, keep_pk=kept)
         self.fields["company"].empty_label = _("No company")
+        crm_picker(self, "company", "company")
         self.fields["mobile"].widget.input_type = "tel"
 
     @classmethod

@@ -17,6 +17,7 @@ from mizan.core.countries import CURRENCY_CHOICES
 from mizan.core.forms.base import StyledFormMixin, capped_choices
 from mizan.core.models import Membership, Organization, User
 from mizan.crm.models import Company, Contact, Deal, LeadSource, LostReason, Pipeline, Stage
+from mizan.crm.pickers import crm_picker
 from mizan.crm.selectors.visibility import crm_visible
 
 
@@ -65,7 +66,7 @@ class DealForm(StyledFormMixin, forms.Form):
         companies = companies.order_by("name_latin", "name_ar", "id")
         self.fields["company"].queryset = companies
         chosen_company = self.data.get("company") if self.is_bound else self.initial.get("company")
-        self.fields["company"].widget.choices = capped_choices(companies, [chosen_company], blank=True)
+        crm_picker(self, "company", "company")
         linked_contacts = list(deal.contacts.values_list("pk", flat=True)) if deal is not None else []
         contacts = _visible_or_linked(Contact.objects.all(), linked=linked_contacts, **scope)
         contacts = contacts.order_by("name_latin", "name_ar", "id")

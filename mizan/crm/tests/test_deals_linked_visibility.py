@@ -3,7 +3,9 @@ company or contact through a deal: not in the form's choices, not through the AP
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
+from html import unescape
 
 import pytest
 from django.urls import reverse
@@ -43,9 +45,16 @@ def own_visibility(tenant):
 
 def test_deal_form_offers_only_visible_companies_and_contacts(tenant, own_visibility):
     sales, _records = own_visibility
-    html = client_for(sales.user).get(reverse("crm:deal_create")).content.decode()
-    assert "Mine Trading" in html and "Mona Mine" in html
-    assert "Secret Holdings" not in html and "Hidden Hana" not in html
+    browser = client_for(sales.user)
+    html = browser.get(reverse("crm:deal_create")).content.decode()
+    assert "Mona Mine" in html and "Hidden Hana" not in html
+    # The company picker lists no company in the page; it searches the API, with the same rule.
+    source = re.search(r'name="company"[^>]*data-picker-source="([^"]+)"', html) or re.search(
+        r'data-picker-source="([^"]+)"[^>]*name="company"', html
+    )
+    assert source is not None and "Secret Holdings" not in html
+    found = browser.get(unescape(source.group(1)), {"q": ""}).json()["results"]
+    assert [row["display_name"] for row in found] == ["Mine Trading"]
 
 
 def test_deal_form_refuses_a_hidden_company_and_creates_nothing(tenant, own_visibility):
