@@ -986,7 +986,10 @@ def format_table(report: dict[str, Any]) -> str:
     lines.append(f"hash: {report['hash']}")
     checks = report["checks"]
     if checks["passed"]:
-        lines.append("checks: passed (balanced entries and years, invoice entries, receivables, numbering, settlement)")
+        lines.append(
+            "checks: passed (balanced entries and years, invoice entries, receivables, numbering, settlement, "
+            "month balances, open items)"
+        )
     else:
         lines.append(f"checks: FAILED ({len(checks['problems'])} rule(s) broken)")
         lines.extend(f"  - {problem}" for problem in checks["problems"])
