@@ -17,7 +17,7 @@ from django.utils import translation
 from mizan.billing.models import Allocation, Invoice, Payment, Quote
 from mizan.billing.public_links import quote_from_token
 from mizan.billing.tests.factories import RECEIVABLE, account_balance, role_balance, standard_tax
-from mizan.browser_tests.helpers import pick
+from mizan.browser_tests.helpers import PASSWORD, pick, sign_in
 from mizan.core.formatting import Formatter
 from mizan.core.models import Membership, Organization, User
 from mizan.core.services.organizations import organization_create
@@ -27,7 +27,6 @@ from mizan.crm.services.deals import deal_create
 from mizan.ledger.models import Account, AccountRole
 from mizan.sales.services.catalog import product_create
 
-PASSWORD = "browser-test-password-2026"
 CLIENT_NAME = "شركة الراجحي للمقاولات"
 RESPONDER = "فهد الراجحي"
 
@@ -41,15 +40,6 @@ def arabic_owner() -> User:
     )
     organization_create(owner=user, name_ar="شركة ميزان للاستشارات", name_en="Mizan Consulting", country="SA")
     return user
-
-
-def _sign_in(page, live_server, user: User) -> None:
-    page.goto(live_server.url + reverse("core:sign_in"))
-    form = page.locator(f'form[action="{reverse("core:sign_in")}"]')
-    form.locator('input[name="email"]').fill(user.email)
-    form.locator('input[name="password"]').fill(PASSWORD)
-    form.locator('button[type="submit"]').click()
-    page.wait_for_url(lambda url: reverse("core:sign_in") not in url)
 
 
 def _wait_until(condition, what: str, timeout: float = 10.0) -> None:
@@ -125,7 +115,7 @@ def test_quote_to_paid_invoice_in_arabic(
     )
     bank = Account.objects.filter(organization=org, role=AccountRole.BANK, is_active=True).order_by("code")[0]
     ar = Formatter.for_org(org, language="ar")
-    _sign_in(page, live_server, arabic_owner)
+    sign_in(page, live_server, arabic_owner)
 
     # 1. A new quote for the client, one catalog line: 2 days x 1,000 SAR + 15% VAT = 2,300 SAR.
     page.goto(live_server.url + reverse("billing:quote_create") + f"?company={client.pk}")

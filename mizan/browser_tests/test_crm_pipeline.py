@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from mizan.browser_tests.helpers import PASSWORD, sign_in
 from mizan.core.models import User
 from mizan.core.services.organizations import organization_create
 from mizan.crm.models import Activity, Deal, Lead, Stage
-
-PASSWORD = "browser-test-password-2026"
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -25,15 +24,6 @@ def arabic_owner() -> User:
     )
     organization_create(owner=user, name_ar="شركة ميزان للاستشارات", name_en="Mizan Consulting", country="SA")
     return user
-
-
-def _sign_in(page, live_server, user: User) -> None:
-    page.goto(live_server.url + reverse("core:sign_in"))
-    form = page.locator(f'form[action="{reverse("core:sign_in")}"]')
-    form.locator('input[name="email"]').fill(user.email)
-    form.locator('input[name="password"]').fill(PASSWORD)
-    form.locator('button[type="submit"]').click()
-    page.wait_for_url(lambda url: reverse("core:sign_in") not in url)
 
 
 def _wait_until(condition, what: str, timeout: float = 10.0) -> None:
@@ -58,7 +48,7 @@ def _drag(page, source, target) -> None:
 
 
 def test_lead_to_won_deal_in_arabic(page, live_server, arabic_owner: User, artifacts: Path) -> None:
-    _sign_in(page, live_server, arabic_owner)
+    sign_in(page, live_server, arabic_owner)
 
     # 1. A new lead.
     page.goto(live_server.url + reverse("crm:lead_create"))

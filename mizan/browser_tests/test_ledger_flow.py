@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from mizan.browser_tests.helpers import PASSWORD, sign_in
 from mizan.core.formatting import Formatter
 from mizan.core.models import Organization, User
 from mizan.core.services.organizations import organization_create
 from mizan.ledger.models import Account, AccountRole, JournalEntry
 
-PASSWORD = "browser-test-password-2026"
 ARABIC_DIGITS = set("٠١٢٣٤٥٦٧٨٩")
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -32,15 +32,6 @@ def arabic_owner() -> User:
     return user
 
 
-def _sign_in(page, live_server, user: User) -> None:
-    page.goto(live_server.url + reverse("core:sign_in"))
-    form = page.locator(f'form[action="{reverse("core:sign_in")}"]')
-    form.locator('input[name="email"]').fill(user.email)
-    form.locator('input[name="password"]').fill(PASSWORD)
-    form.locator('button[type="submit"]').click()
-    page.wait_for_url(lambda url: reverse("core:sign_in") not in url)
-
-
 def _wait_until(condition, what: str, timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -54,7 +45,7 @@ def test_manual_entry_to_trial_balance_in_arabic(page, live_server, arabic_owner
     org = Organization.objects.get(memberships__user=arabic_owner)
     bank = Account.objects.filter(organization=org, role__in=[AccountRole.BANK, AccountRole.CASH]).order_by("code")[0]
     revenue = Account.objects.get(organization=org, role=AccountRole.REVENUE)
-    _sign_in(page, live_server, arabic_owner)
+    sign_in(page, live_server, arabic_owner)
 
     # 1. A new entry: the totals row says live whether debits equal credits.
     page.goto(live_server.url + reverse("ledger:entry_create"))

@@ -7,10 +7,9 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from mizan.browser_tests.helpers import PASSWORD, sign_in
 from mizan.core.models import User
 from mizan.core.services.organizations import organization_create
-
-PASSWORD = "browser-test-password-2026"
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,15 +22,6 @@ def demo_user() -> User:
     )
     organization_create(owner=user, name_ar="شركة ميزان للاستشارات", name_en="Mizan Consulting", country="SA")
     return user
-
-
-def _sign_in(page, live_server, user: User) -> None:
-    page.goto(live_server.url + reverse("core:sign_in"))
-    form = page.locator(f'form[action="{reverse("core:sign_in")}"]')
-    form.locator('input[name="email"]').fill(user.email)
-    form.locator('input[name="password"]').fill(PASSWORD)
-    form.locator('button[type="submit"]').click()
-    page.wait_for_url(lambda url: reverse("core:sign_in") not in url)
 
 
 def _switch_language(page, code: str) -> None:
@@ -66,7 +56,7 @@ def _assert_shell(page, *, language: str, direction: str) -> None:
 
 
 def test_shell_switches_to_arabic_right_to_left_and_back(page, live_server, demo_user: User, artifacts: Path) -> None:
-    _sign_in(page, live_server, demo_user)
+    sign_in(page, live_server, demo_user)
     page.goto(live_server.url + reverse("core:home"))
     _assert_shell(page, language="en", direction="ltr")
     page.screenshot(path=str(artifacts / "shell-en.png"), full_page=True)
