@@ -18,10 +18,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mizan.core.roles import Role
-from mizan.ledger.models import Journal, JournalKind, OpenItem
+from mizan.ledger.models import AccountMonthBalance, Journal, JournalKind, OpenItem
 from mizan.ledger.selectors.reports import AGING_BUCKETS, aging
 from mizan.ledger.services.accounts import account_update
 from mizan.ledger.services.entries import LineInput, journal_entry_create
+from mizan.ledger.services.month_balances import month_balances_rebuild
 from mizan.ledger.services.open_items import fifo_open_amounts, open_items_rebuild
 from mizan.ledger.tests.report_scenario import books_for, build_scenario, company, day
 
@@ -279,6 +280,7 @@ def test_random_postings_keep_open_items_equal_to_a_rebuild_and_the_aging_equal_
 # --- Concurrency ---------------------------------------------------------------------------
 
 THREADS = 12
+SUMMED = ("account_id", "month", "currency", "is_closing", "debit", "credit", "amount_currency")
 
 
 @pytest.mark.skipif(
@@ -338,3 +340,7 @@ def test_concurrent_postings_for_one_partner_keep_its_open_items_exact(tenant):
     assert sum(kept.values()) == owed
     report = aging(org=org, kind="receivable", as_of=today)
     assert sum(report.totals[name] for name in AGING_BUCKETS) == owed
+    # The month balances' concurrent upserts added up too (ADR 0006).
+    balances = list(AccountMonthBalance.objects.filter(organization=org).order_by("pk").values_list(*SUMMED))
+    month_balances_rebuild(org=org)
+    assert sorted(balances) == sorted(AccountMonthBalance.objects.filter(organization=org).values_list(*SUMMED))
