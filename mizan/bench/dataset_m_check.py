@@ -17,8 +17,8 @@ rule as a readable message; an empty list means the books hold:
    follows (posted / partially paid / paid); each payment's amount used equals its allocations
    and is at most its amount;
 6. the account month balances equal the posted lines they summarize;
-7. per reconciled account and partner, the open items add up to the posted balance of its lines
-   (opening side minus settling side).
+7. the open items are exactly what the posted lines leave open: per reconciled account, partner
+   and age date, the settling side applied to the oldest opening amounts first.
 
 All of it is a handful of aggregate queries, whatever the size.
 """
@@ -88,29 +88,26 @@ def _check_month_balances(org: Any, problems: list[str]) -> None:
 
 
 def _check_open_items(org: Any, problems: list[str]) -> None:
-    """Rule 7: the open items of each reconciled (account, partner) sum to its lines' balance."""
-    from mizan.ledger.models import DEBIT_NATURE_TYPES, JournalEntry, JournalLine, OpenItem
+    """Rule 7: the open items are exactly what FIFO leaves of each reconciled pair's lines."""
+    from django.db import connection
 
-    balances = {
-        (account_id, partner_id): _q(debit) - _q(credit) if kind in DEBIT_NATURE_TYPES else _q(credit) - _q(debit)
-        for account_id, partner_id, kind, debit, credit in JournalLine.objects.filter(
-            organization=org, account__reconcile=True, entry__state=JournalEntry.State.POSTED
-        )
-        .values("account_id", "partner_id", "account__type")
-        .annotate(d=Sum("debit"), c=Sum("credit"))
-        .values_list("account_id", "partner_id", "account__type", "d", "c")
-    }
-    kept = {
-        (account_id, partner_id): _q(amount)
-        for account_id, partner_id, amount in OpenItem.objects.filter(organization=org)
-        .values("account_id", "partner_id")
-        .annotate(amount=Sum("amount"))
-        .values_list("account_id", "partner_id", "amount")
-    }
+    from mizan.ledger.models import Account, OpenItem
+    from mizan.ledger.services.open_items import open_item_rows, open_items_from_lines
+
+    accounts = list(Account.objects.filter(organization=org).values("pk", "type", "reconcile"))
+    with connection.cursor() as cursor:
+        activity = open_items_from_lines(cursor, org.pk, accounts)
+    expected = {(row[1], row[2], row[3]): _q(row[4]) for row in open_item_rows(org.pk, activity)}
+    stored: dict[tuple[Any, ...], Decimal] = defaultdict(Decimal)
+    for account_id, partner_id, age_date, amount in OpenItem.objects.filter(organization=org).values_list(
+        "account_id", "partner_id", "age_date", "amount"
+    ):
+        stored[(account_id, partner_id, age_date)] += _q(amount)
     found = [
-        f"account {key[0]} partner {key[1]}: lines {balances.get(key, ZERO)}, open items {kept.get(key, ZERO)}"
-        for key in sorted(set(balances) | set(kept), key=str)
-        if balances.get(key, ZERO) != kept.get(key, ZERO)
+        f"account {key[0]} partner {key[1]} {key[2] or 'credit balance'}: "
+        f"lines leave {expected.get(key, ZERO)}, open items {stored.get(key, ZERO)}"
+        for key in sorted(set(expected) | set(stored), key=str)
+        if expected.get(key, ZERO) != stored.get(key, ZERO)
     ]
     _limited(problems, found, "open items differ from the balances of the posted lines")
 

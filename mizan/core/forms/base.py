@@ -83,32 +83,32 @@ def remote_picker(
     """Make the select `name` a type-ahead picker: it lists only its chosen records and
     `core/js/picker.js` searches the rest in `source`, an API list (`q`, `results[].id` and
     `results[].<label>`), filtered on the form's field `depends` when given. Any record of the
-    field's queryset still validates; the chosen ones are read when the select is rendered."""
+    field's queryset still validates. The chosen records are the field's value when the select
+    is rendered (the submitted one, else the initial one, and always the initial one of a field
+    disabled after this call), read then, once."""
     field = form.fields[name]
     multiple = isinstance(field, forms.ModelMultipleChoiceField)
-    if form.is_bound:
-        key = form.add_prefix(name)
-        chosen = form.data.getlist(key) if multiple and hasattr(form.data, "getlist") else [form.data.get(key)]
-    else:
-        initial = form.initial.get(name, field.initial)
-        chosen = list(initial) if multiple and initial else [initial]
     blank = False if multiple or field.empty_label is None else str(field.empty_label)
-    field.widget.choices = cache(
-        partial(
-            capped_choices,
+
+    def choices() -> list[tuple[Any, str]]:
+        value = form[name].value()
+        chosen = list(value) if multiple and value else [value]
+        return capped_choices(
             field.queryset,
-            [value for value in chosen if value not in (None, "")],
+            [item for item in chosen if item not in (None, "")],
             blank=blank,
             cap=0,
             label=field.label_from_instance,
         )
-    )
+
+    field.widget.choices = cache(choices)
     field.widget.attrs.update(
         {
             "data-picker-source": source,
             "data-picker-label": label,
             "data-picker-placeholder": gettext("Type to search…"),
             "data-picker-none": gettext("No matches."),
+            "data-picker-error": gettext("The search failed. Try again."),
             "data-picker-empty": blank or "",
         }
     )

@@ -89,6 +89,11 @@ def _merge(
         if not merge.is_active:
             raise DomainError("merge_inactive", _("This record was already merged or deactivated."))
         moved = _move_relations(model=model, keep=keep, merge=merge)
+        if model is Company:
+            # The merged company's journal lines are the kept one's now: its open items follow.
+            from mizan.ledger.services.open_items import open_items_refresh_partners
+
+            open_items_refresh_partners(org=org, partner_ids=[keep.pk, merge.pk])
         keep.tags.add(*merge.tags.all())
         before = audit_values(keep)
         for name in fill_fields:
@@ -131,6 +136,8 @@ def _move_relations(*, model: type[models.Model], keep: Any, merge: Any) -> dict
         if not relation.auto_created or relation.concrete:
             continue
         related = relation.related_model
+        if not getattr(related, "moved_by_merge", True):
+            continue
         if relation.many_to_many:
             count = _move_many_to_many(relation, keep=keep, merge=merge)
         elif relation.one_to_many and not related._meta.auto_created:  # auto_created: an M2M through table

@@ -53,3 +53,18 @@ def test_the_picker_source_is_the_visible_active_client_list_of_the_api(tenant, 
     assert [row["id"] for row in found] == [made["Ahmad Est"].pk]  # not the inactive one
     contact = re.search(r'<select name="contact"[^>]*>', html).group(0)
     assert 'data-picker-depends="company"' in contact
+
+
+def test_a_credit_notes_disabled_client_stays_chosen_when_the_form_comes_back_with_an_error(tenant):
+    """A disabled select is not submitted: the picker shows the field's initial client then."""
+    from mizan.billing.services.invoices import credit_note_create
+    from mizan.billing.tests.factories import billing_member, posted_invoice
+
+    invoice = posted_invoice(tenant)
+    credit_note = credit_note_create(
+        org=tenant.org, actor_membership=billing_member(tenant), invoice=invoice, reason="x"
+    )
+    form = InvoiceForm({"issue_date": "not a date"}, org=tenant.org, instance=credit_note)
+    assert not form.is_valid() and form.fields["company"].disabled
+    assert _options(form, "company") == ["", str(invoice.company_id)]
+    assert f'<option value="{invoice.company_id}" selected>' in str(form["company"])

@@ -376,6 +376,9 @@ class OpenItem(models.Model):
     #: In the base currency, on the account's opening side (debits of a receivable, credits of a payable).
     amount = models.DecimalField(**AMOUNT)
 
+    #: Derived rows follow the lines: a merge of companies recomputes them instead of moving them.
+    moved_by_merge = False
+
     class Meta:
         verbose_name = _("open item")
         verbose_name_plural = _("open items")

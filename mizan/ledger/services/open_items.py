@@ -6,13 +6,15 @@ of its settling side. `fifo_open_amounts` applies the settlements to the oldest 
 the same rule the aging report applies to the lines, so both give the same buckets.
 
 The posting service calls `open_items_refresh` before it numbers the entry: for each (account,
-partner) the entry touches on a reconciled account, it locks the pair (PostgreSQL advisory lock
-until commit: two postings for one partner take turns; SQLite has one writer already), sums the
-pair's posted lines per age date in one query, adds the entry's own lines from memory and
-replaces the pair's rows. Recomputing the pair rather than patching it keeps it exact whatever
-the order dates arrive in (a back-dated invoice moves the settlements). `open_items_rebuild`
-recomputes whole accounts: for the migration, for bulk loads, when an account starts or stops
-being reconciled, and as the repair tool of `manage.py ledger_rebuild_summaries`.
+partner) the entry touches on a reconciled account, it locks the pair (PostgreSQL advisory locks
+until commit: the organization's key shared, then the pair's, so two postings for one partner take
+turns; SQLite has one writer already), sums the pair's posted lines per age date in one query,
+adds the entry's own lines from memory and replaces the pair's rows. Recomputing the pair rather
+than patching it keeps it exact whatever the order dates arrive in (a back-dated invoice moves
+the settlements). `open_items_refresh_partners` does the same for partners whose lines moved (a
+merge of companies). `open_items_rebuild` recomputes whole accounts, holding the organization's
+key alone: for the migration, for bulk loads, when an account starts or stops being reconciled,
+and as the repair tool of `manage.py ledger_rebuild_summaries`.
 """
 
 from __future__ import annotations
@@ -30,6 +32,9 @@ from mizan.ledger.models import DEBIT_NATURE_TYPES, Account, JournalEntry, Journ
 ZERO = Decimal("0")
 MILL = Decimal("0.001")
 BATCH_SIZE = 2000
+
+#: The first half of the two-part advisory lock key of an organization's open items.
+ORGANIZATION_LOCK = 0x4F49
 
 #: (account id, partner id or None): the unit open items are kept per.
 PairKey = tuple[int, int | None]
@@ -70,15 +75,15 @@ def fifo_open_amounts(
 def open_items_refresh(*, entry: JournalEntry, lines: Iterable[JournalLine]) -> None:
     """Recompute the open items of the pairs `lines` (the entry being posted, not yet stamped
     posted, accounts loaded) touch on reconciled accounts: their posted lines plus these. Plain
-    SQL (three statements), as it runs in every posting: the ORM would cost more to build them."""
+    SQL (three statements, four on PostgreSQL), as it runs in every posting: the ORM would cost
+    more to build them than to run them."""
     reconciled = [line for line in lines if line.account.reconcile]
     if not reconciled:
         return
     keys = sorted({(line.account_id, line.partner_id) for line in reconciled}, key=_sort_key)
     debit_nature = {line.account_id: line.account.type in DEBIT_NATURE_TYPES for line in reconciled}
-    pairs, params = _pairs_condition(keys)
     with connection.cursor() as cursor:
-        _lock_pairs(cursor, keys)
+        _lock_pairs(cursor, entry.organization_id, keys)
         activity = _posted_activity(cursor, entry.organization_id, *_pairs_condition(keys, "l."), debit_nature)
         for line in reconciled:
             activity.setdefault((line.account_id, line.partner_id), PairActivity()).add(
@@ -87,9 +92,23 @@ def open_items_refresh(*, entry: JournalEntry, lines: Iterable[JournalLine]) -> 
                 credit=line.credit,
                 debit_nature=debit_nature[line.account_id],
             )
-        delete = f"DELETE FROM {_items()} WHERE organization_id = %s AND {pairs}"  # noqa: S608 (names from the models; values are parameters)
-        cursor.execute(delete, [entry.organization_id, *params])
-        _insert(cursor, entry.organization_id, activity)
+        _replace_pairs(cursor, entry.organization_id, keys, activity)
+
+
+def open_items_refresh_partners(*, org: Any, partner_ids: Iterable[int]) -> None:
+    """Recompute these partners' open items on every reconciled account from their posted lines:
+    after something other than a posting changed which partner lines belong to (a merge)."""
+    accounts = list(Account.objects.filter(organization=org, reconcile=True).values_list("pk", "type"))
+    if not accounts:
+        return
+    keys = sorted(
+        {(account_id, partner_id) for account_id, _type in accounts for partner_id in partner_ids}, key=_sort_key
+    )
+    debit_nature = {account_id: kind in DEBIT_NATURE_TYPES for account_id, kind in accounts}
+    with connection.cursor() as cursor:
+        _lock_pairs(cursor, org.pk, keys)
+        activity = _posted_activity(cursor, org.pk, *_pairs_condition(keys, "l."), debit_nature)
+        _replace_pairs(cursor, org.pk, keys, activity)
 
 
 def open_items_rebuild(*, org: Any, accounts: Iterable[Account] | None = None) -> int:
@@ -105,29 +124,36 @@ def rebuild_open_items(*, organization_id: int, accounts: list[dict[str, Any]], 
     """`open_items_rebuild` from plain account rows (pk, type, reconcile) on a given connection:
     the migration passes its historical accounts and its schema editor's connection."""
     account_ids = [account["pk"] for account in accounts]
-    debit_nature = {
-        account["pk"]: account["type"] in DEBIT_NATURE_TYPES for account in accounts if account["reconcile"]
-    }
     if not account_ids:
         return 0
     listed = ", ".join(["%s"] * len(account_ids))
     using = using or connection
     with transaction.atomic(using=using.alias), using.cursor() as cursor:
         if using.vendor == "postgresql":
-            # A posting refreshing a pair meanwhile waits, then replaces the rebuilt rows of its
-            # pair with its own exact ones, instead of adding rows beside them.
-            cursor.execute(f"LOCK TABLE {_items()} IN EXCLUSIVE MODE")
+            # The organization's postings wait until this commits (they hold the same key shared),
+            # then recompute their pairs over the rebuilt rows; other organizations never wait.
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ORGANIZATION_LOCK, organization_id])
         cursor.execute(
-            f"DELETE FROM {_items()} WHERE organization_id = %s AND account_id IN ({listed})",  # noqa: S608 (as above)
+            f"DELETE FROM {_items()} WHERE organization_id = %s AND account_id IN ({listed})",  # noqa: S608 (names from the models; values are parameters)
             [organization_id, *account_ids],
         )
-        if not debit_nature:
-            return 0
-        chosen = ", ".join(["%s"] * len(debit_nature))
-        activity = _posted_activity(
-            cursor, organization_id, f"l.account_id IN ({chosen})", list(debit_nature), debit_nature
-        )
-        return _insert(cursor, organization_id, activity)
+        rows = open_item_rows(organization_id, open_items_from_lines(cursor, organization_id, accounts))
+        _insert(cursor, rows)
+        return len(rows)
+
+
+def open_items_from_lines(
+    cursor: Any, organization_id: int, accounts: list[dict[str, Any]]
+) -> dict[PairKey, PairActivity]:
+    """Each (reconciled account, partner) pair's posted lines summed per age date, from which its
+    open items follow (`fifo_open_amounts`): what a rebuild writes and what a check expects."""
+    debit_nature = {
+        account["pk"]: account["type"] in DEBIT_NATURE_TYPES for account in accounts if account["reconcile"]
+    }
+    if not debit_nature:
+        return {}
+    chosen = ", ".join(["%s"] * len(debit_nature))
+    return _posted_activity(cursor, organization_id, f"l.account_id IN ({chosen})", list(debit_nature), debit_nature)
 
 
 def _items() -> str:
@@ -162,12 +188,25 @@ def _amount(value: Any) -> Decimal:
     return Decimal(str(value or 0)).quantize(MILL, rounding=ROUND_HALF_UP)
 
 
-def _insert(cursor: Any, organization_id: int, activity: dict[PairKey, PairActivity]) -> int:
-    rows = [
+def open_item_rows(organization_id: int, activity: dict[PairKey, PairActivity]) -> list[tuple[Any, ...]]:
+    """(organization, account, partner, age date, amount) of the open items `activity` leaves."""
+    return [
         (organization_id, account_id, partner_id, day, amount)
         for (account_id, partner_id), pair in sorted(activity.items(), key=lambda item: _sort_key(item[0]))
         for day, amount in fifo_open_amounts(pair.opened, pair.settled)
     ]
+
+
+def _replace_pairs(
+    cursor: Any, organization_id: int, keys: list[PairKey], activity: dict[PairKey, PairActivity]
+) -> None:
+    pairs, params = _pairs_condition(keys)
+    delete = f"DELETE FROM {_items()} WHERE organization_id = %s AND {pairs}"  # noqa: S608 (as above)
+    cursor.execute(delete, [organization_id, *params])
+    _insert(cursor, open_item_rows(organization_id, activity))
+
+
+def _insert(cursor: Any, rows: list[tuple[Any, ...]]) -> None:
     for start in range(0, len(rows), BATCH_SIZE):
         batch = rows[start : start + BATCH_SIZE]
         cursor.execute(
@@ -175,7 +214,6 @@ def _insert(cursor: Any, organization_id: int, activity: dict[PairKey, PairActiv
             + ", ".join(["(%s, %s, %s, %s, %s)"] * len(batch)),
             [value for row in batch for value in row],
         )
-    return len(rows)
 
 
 def _sort_key(key: PairKey) -> tuple[int, int]:
@@ -195,11 +233,14 @@ def _pairs_condition(keys: list[PairKey], alias: str = "") -> tuple[str, list[An
     return "(" + " OR ".join(parts) + ")", params
 
 
-def _lock_pairs(cursor: Any, keys: list[PairKey]) -> None:
-    """Transaction-scoped advisory locks on PostgreSQL, in key order (no deadlock between two
-    postings); a colliding key only makes two postings wait for each other."""
+def _lock_pairs(cursor: Any, organization_id: int, keys: list[PairKey]) -> None:
+    """PostgreSQL transaction-scoped advisory locks, in one statement: the organization's key
+    shared (a rebuild takes it alone), then each pair's, in key order (two postings never wait for
+    each other in a cycle; a colliding key only makes two postings take turns)."""
     if connection.vendor != "postgresql":
         return
-    for account_id, partner_id in keys:
-        key = ((account_id & 0x7FFFFFFF) << 32) | ((partner_id or 0) & 0xFFFFFFFF)
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+    pair_keys = [
+        ((account_id & 0x7FFFFFFF) << 32) | ((partner_id or 0) & 0xFFFFFFFF) for account_id, partner_id in keys
+    ]
+    locks = ", ".join(["pg_advisory_xact_lock_shared(%s, %s)"] + ["pg_advisory_xact_lock(%s)"] * len(pair_keys))
+    cursor.execute(f"SELECT {locks}", [ORGANIZATION_LOCK, organization_id, *pair_keys])

@@ -157,6 +157,25 @@ def test_turning_reconciliation_off_and_on_rebuilds_the_account(tenant):
     assert _items(org) == kept
 
 
+def test_merging_companies_recomputes_the_kept_companys_open_items(tenant):
+    """An invoice to one record and its payment to its duplicate: once merged, nothing is open."""
+    from mizan.crm.services.duplicates import company_merge
+
+    books = books_for(tenant)
+    keep, duplicate = company(books.org, "Keep"), company(books.org, "Duplicate")
+    books.post(
+        day(1, 10), [LineInput(books.receivable, debit="100", partner=keep), LineInput(books.revenue, credit="100")]
+    )
+    books.post(
+        day(2, 10), [LineInput(books.bank, debit="100"), LineInput(books.receivable, credit="100", partner=duplicate)]
+    )
+    assert len(_items(books.org)) == 2  # 100 open for one, -100 for the other
+    company_merge(org=books.org, actor_membership=tenant.members[Role.OWNER], keep=keep, merge=duplicate)
+    assert _items(books.org) == {}
+    chosen, from_lines = _aging_both_ways(books.org, "receivable", day(12, 31))
+    assert chosen == from_lines and chosen[0] == 0
+
+
 def test_the_migration_fills_the_open_items_of_earlier_postings(tenant):
     scenario = build_scenario(tenant)
     org = scenario.books.org

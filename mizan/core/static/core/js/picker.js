@@ -53,6 +53,10 @@
     input.setAttribute("aria-autocomplete", "list");
     input.setAttribute("aria-expanded", "false");
     input.setAttribute("aria-controls", listId);
+    ["aria-invalid", "aria-describedby"].forEach(function (name) {
+      // Errors and help text name the combobox now (StyledFormMixin set them on the select).
+      if (select.hasAttribute(name)) { input.setAttribute(name, select.getAttribute(name)); }
+    });
     if (select.id) {
       // The field's <label for=...> now names the combobox.
       input.id = select.id;
@@ -63,6 +67,8 @@
     list.className = "dropdown-menu w-100 overflow-auto";
     list.style.maxHeight = "18rem";
     list.setAttribute("role", "listbox");
+    // A press on the list (its scroll bar too) must not take the focus from the input.
+    list.addEventListener("mousedown", function (event) { event.preventDefault(); });
     select.classList.add("d-none");
     select.tabIndex = -1;
     select.parentNode.insertBefore(wrapper, select);
@@ -94,10 +100,24 @@
       options[active].scrollIntoView({ block: "nearest" });
     }
 
-    function render(results) {
+    function message(text) {
+      var item = document.createElement("li");
+      item.className = "dropdown-item-text text-body-secondary";
+      item.textContent = text;
+      list.appendChild(item);
+    }
+
+    function show() {
+      list.classList.add("show");
+      input.setAttribute("aria-expanded", "true");
+      active = -1;
+    }
+
+    function render(found) {
       list.replaceChildren();
+      var results = found;
       if (!select.required) {
-        results = [{ id: "", text: select.getAttribute("data-picker-empty") || "---------" }].concat(results);
+        results = [{ id: "", text: select.getAttribute("data-picker-empty") || "---------" }].concat(found);
       }
       results.forEach(function (result, position) {
         var item = document.createElement("li");
@@ -106,6 +126,7 @@
         button.className = "dropdown-item text-wrap";
         button.id = listId + "-" + position;
         button.setAttribute("role", "option");
+        button.dataset.value = String(result.id);
         button.textContent = result.text;
         button.addEventListener("mousedown", function (event) {
           event.preventDefault(); // keep the focus in the input
@@ -115,15 +136,14 @@
         item.appendChild(button);
         list.appendChild(item);
       });
-      if (!results.length) {
-        var empty = document.createElement("li");
-        empty.className = "dropdown-item-text text-body-secondary";
-        empty.textContent = select.getAttribute("data-picker-none") || "";
-        list.appendChild(empty);
-      }
-      list.classList.add("show");
-      input.setAttribute("aria-expanded", "true");
-      active = -1;
+      if (!found.length) { message(select.getAttribute("data-picker-none") || ""); }
+      show();
+    }
+
+    function failed() {
+      list.replaceChildren();
+      message(select.getAttribute("data-picker-error") || "");
+      show();
     }
 
     function search() {
@@ -132,12 +152,15 @@
         credentials: "same-origin",
         headers: { Accept: "application/json" },
       })
-        .then(function (response) { return response.ok ? response.json() : { results: [] }; })
+        .then(function (response) {
+          if (!response.ok) { throw new Error(String(response.status)); }
+          return response.json();
+        })
         .then(function (data) {
           if (mine !== request) { return; } // an older answer arriving late
           render((data.results || []).map(function (row) { return { id: row.id, text: row[label] }; }));
         })
-        .catch(function () { if (mine === request) { close(); } });
+        .catch(function () { if (mine === request) { failed(); } });
     }
 
     input.addEventListener("input", function () {
@@ -159,9 +182,13 @@
         event.preventDefault();
         if (!list.classList.contains("show")) { search(); return; }
         highlight(active + (event.key === "ArrowDown" ? 1 : -1));
-      } else if (event.key === "Enter" && list.classList.contains("show") && active >= 0) {
+      } else if (event.key === "Enter" && list.classList.contains("show")) {
+        // Never submit the form with the typed text unchosen: Enter takes the highlighted match,
+        // else the first one (not the empty choice).
         event.preventDefault();
-        items()[active].dispatchEvent(new MouseEvent("mousedown", { cancelable: true }));
+        var options = Array.prototype.slice.call(items());
+        var target = active >= 0 ? options[active] : options.find(function (option) { return option.dataset.value; });
+        if (target) { target.dispatchEvent(new MouseEvent("mousedown", { cancelable: true })); }
       } else if (event.key === "Escape" && list.classList.contains("show")) {
         event.preventDefault();
         input.value = selectedText(select);
