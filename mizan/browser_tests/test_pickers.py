@@ -69,3 +69,28 @@ def test_client_and_contact_pickers(page, live_server, owner: User) -> None:
     page.wait_for_url(lambda url: "/new/" not in url)
     invoice = Invoice.objects.get(organization=org)
     assert (invoice.company_id, invoice.contact.name_ar) == (client.pk, "خالد الأحمد")
+
+
+def test_a_deals_contacts_are_picked_as_chips(page, live_server, owner: User) -> None:
+    """The multiple picker: the client's contacts added one by one as chips, one removed again."""
+    from mizan.crm.models import Deal
+
+    org = Organization.objects.get(memberships__user=owner)
+    client = _company(org, "مؤسسة أحمد للتجارة", "Ahmad Trading")
+    first, second = _contact(org, client, "خالد الأحمد"), _contact(org, client, "سلمى الأحمد")
+    sign_in(page, live_server, owner)
+    page.goto(live_server.url + reverse("crm:deal_create"))
+    page.locator('input[name="title"]').fill("تدقيق ٢٠٢٧")
+    pick(page, "company", "احمد", "مؤسسة أحمد")
+    pick(page, "contacts", "خالد", "خالد الأحمد")
+    pick(page, "contacts", "سلمى", "سلمى الأحمد")
+    chips = page.locator('div:has(> select[name="contacts"]) .badge')
+    assert chips.count() == 2
+    chips.filter(has_text="خالد الأحمد").locator("button").click()
+    assert chips.count() == 1
+    page.locator('select[name="pipeline"]').select_option(index=1)
+    page.locator('form button[type="submit"].btn-primary').click()
+    page.wait_for_url(lambda url: "/new/" not in url)
+    deal = Deal.objects.get(organization=org, title="تدقيق ٢٠٢٧")
+    assert (deal.company_id, list(deal.contacts.values_list("pk", flat=True))) == (client.pk, [second.pk])
+    assert first.pk != second.pk

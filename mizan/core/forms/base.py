@@ -10,22 +10,18 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext
 
-#: How many records a select of companies or contacts lists; the chosen ones are always included.
-#: An organization has tens of thousands: listing them all made a page weigh megabytes and take
-#: seconds to render (docs/benchmarks.md). The list pages' text search finds the rest.
-CHOICES_CAP = 200
-
 
 def capped_choices(
     queryset: Any,
     chosen: list[Any],
     *,
     blank: bool | str,
-    shown: Any = None,
-    cap: int = CHOICES_CAP,
+    cap: int,
     label: Callable[[Any], str] = str,
 ) -> list[tuple[Any, str]]:
-    """The chosen records first, then up to `cap` of `shown` (default: the whole queryset).
+    """The chosen records first, then up to `cap` more of the queryset. An organization has tens of
+    thousands of companies and contacts: a select of all of them weighed megabytes and took
+    seconds to render (docs/benchmarks.md).
 
     `blank` adds the empty choice: True for "---------", or the label to show."""
     chosen_ids = []
@@ -34,10 +30,9 @@ def capped_choices(
             chosen_ids.append(int(getattr(item, "pk", item)))
         except (TypeError, ValueError):
             continue
-    shown = queryset if shown is None else shown
     items = list(queryset.filter(pk__in=chosen_ids))
     if cap:
-        items += list(shown.exclude(pk__in=chosen_ids)[:cap])
+        items += list(queryset.exclude(pk__in=chosen_ids)[:cap])
     choices: list[tuple[Any, str]] = []
     if blank:
         choices.append(("", "---------" if blank is True else blank))
@@ -109,6 +104,7 @@ def remote_picker(
             "data-picker-placeholder": gettext("Type to search…"),
             "data-picker-none": gettext("No matches."),
             "data-picker-error": gettext("The search failed. Try again."),
+            "data-picker-remove": gettext("Remove"),
             "data-picker-empty": blank or "",
         }
     )

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from mizan.core.countries import CURRENCY_CHOICES
-from mizan.core.forms.base import StyledFormMixin, capped_choices
+from mizan.core.forms.base import StyledFormMixin
 from mizan.core.models import Membership, Organization, User
 from mizan.crm.models import Company, Contact, Deal, LeadSource, LostReason, Pipeline, Stage
 from mizan.crm.pickers import crm_picker
@@ -65,17 +65,12 @@ class DealForm(StyledFormMixin, forms.Form):
         companies = _visible_or_linked(Company.objects.all(), linked=linked_company, **scope)
         companies = companies.order_by("name_latin", "name_ar", "id")
         self.fields["company"].queryset = companies
-        chosen_company = self.data.get("company") if self.is_bound else self.initial.get("company")
         crm_picker(self, "company", "company")
         linked_contacts = list(deal.contacts.values_list("pk", flat=True)) if deal is not None else []
         contacts = _visible_or_linked(Contact.objects.all(), linked=linked_contacts, **scope)
         contacts = contacts.order_by("name_latin", "name_ar", "id")
         self.fields["contacts"].queryset = contacts
-        chosen_contacts = self.data.getlist("contacts") if self.is_bound else list(self.initial.get("contacts") or [])
-        shown_contacts = contacts.filter(company=chosen_company) if chosen_company not in (None, "") else contacts
-        self.fields["contacts"].widget.choices = capped_choices(
-            contacts, chosen_contacts, blank=False, shown=shown_contacts
-        )
+        crm_picker(self, "contacts", "contact", depends="company")
         self.fields["owner"].queryset = _members(org)
         self.fields["source"].queryset = LeadSource.objects.filter(organization=org, is_active=True)
         if deal is not None:

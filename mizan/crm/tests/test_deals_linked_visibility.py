@@ -47,14 +47,13 @@ def test_deal_form_offers_only_visible_companies_and_contacts(tenant, own_visibi
     sales, _records = own_visibility
     browser = client_for(sales.user)
     html = browser.get(reverse("crm:deal_create")).content.decode()
-    assert "Mona Mine" in html and "Hidden Hana" not in html
-    # The company picker lists no company in the page; it searches the API, with the same rule.
-    source = re.search(r'name="company"[^>]*data-picker-source="([^"]+)"', html) or re.search(
-        r'data-picker-source="([^"]+)"[^>]*name="company"', html
-    )
-    assert source is not None and "Secret Holdings" not in html
-    found = browser.get(unescape(source.group(1)), {"q": ""}).json()["results"]
-    assert [row["display_name"] for row in found] == ["Mine Trading"]
+    assert "Secret Holdings" not in html and "Hidden Hana" not in html
+    # The pickers list no record in the page; they search the API, with the same rule.
+    for name, visible in (("company", "Mine Trading"), ("contacts", "Mona Mine")):
+        select = re.search(rf'<select name="{name}"[^>]*>', html).group(0)
+        source = unescape(re.search(r'data-picker-source="([^"]+)"', select).group(1))
+        found = browser.get(source, {"q": ""}).json()["results"]
+        assert [row["display_name"] for row in found] == [visible]
 
 
 def test_deal_form_refuses_a_hidden_company_and_creates_nothing(tenant, own_visibility):

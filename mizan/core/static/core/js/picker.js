@@ -1,7 +1,8 @@
-// Type-ahead pickers: a <select data-picker-source="/api/v1/...?"> lists only its chosen option
+// Type-ahead pickers: a <select data-picker-source="/api/v1/...?"> lists only its chosen options
 // (an organization has tens of thousands of clients); this turns it into a combobox that asks the
 // API list for matches as the user types. The select stays in the form, hidden, and keeps the
-// value: what is submitted, validated and listened to (a "change" event) does not change.
+// value: what is submitted, validated and listened to (a "change" event) does not change. A
+// <select multiple> shows its chosen options as removable chips above the combobox.
 "use strict";
 
 (function () {
@@ -9,6 +10,7 @@
   var counter = 0;
 
   function selectedText(select) {
+    if (select.multiple) { return ""; }
     var option = select.options[select.selectedIndex];
     return option && option.value ? option.text : "";
   }
@@ -30,9 +32,33 @@
       option = new Option(text, id);
       select.add(option);
     }
-    select.value = id;
-    input.value = id ? text : "";
+    if (select.multiple) {
+      option.selected = true;
+      input.value = "";
+    } else {
+      select.value = id;
+      input.value = id ? text : "";
+    }
     select.dispatchEvent(new Event("change", { bubbles: true }));
+  }
+
+  function renderChips(select, chips) {
+    chips.replaceChildren();
+    Array.prototype.forEach.call(select.selectedOptions, function (option) {
+      var chip = document.createElement("span");
+      chip.className = "badge text-bg-light border d-inline-flex align-items-center gap-1 me-1 mb-1";
+      chip.textContent = option.text;
+      var remove = document.createElement("button");
+      remove.type = "button";
+      remove.className = "btn-close btn-close-sm";
+      remove.setAttribute("aria-label", (select.getAttribute("data-picker-remove") || "") + " " + option.text);
+      remove.addEventListener("click", function () {
+        option.selected = false;
+        select.dispatchEvent(new Event("change", { bubbles: true }));
+      });
+      chip.appendChild(remove);
+      chips.appendChild(chip);
+    });
   }
 
   function enhance(select) {
@@ -72,6 +98,12 @@
     select.classList.add("d-none");
     select.tabIndex = -1;
     select.parentNode.insertBefore(wrapper, select);
+    if (select.multiple) {
+      var chips = document.createElement("div");
+      wrapper.appendChild(chips);
+      renderChips(select, chips);
+      select.addEventListener("change", function () { renderChips(select, chips); });
+    }
     wrapper.appendChild(input);
     wrapper.appendChild(list);
     wrapper.appendChild(select);
@@ -79,6 +111,12 @@
     var timer = null;
     var active = -1;
     var request = 0;
+
+    function forget() {
+      // A search typed before the choice, still waiting or on its way, must not reopen the list.
+      window.clearTimeout(timer);
+      request++;
+    }
 
     function close() {
       list.classList.remove("show");
@@ -116,7 +154,7 @@
     function render(found) {
       list.replaceChildren();
       var results = found;
-      if (!select.required) {
+      if (!select.required && !select.multiple) {
         results = [{ id: "", text: select.getAttribute("data-picker-empty") || "---------" }].concat(found);
       }
       results.forEach(function (result, position) {
@@ -130,6 +168,7 @@
         button.textContent = result.text;
         button.addEventListener("mousedown", function (event) {
           event.preventDefault(); // keep the focus in the input
+          forget();
           choose(select, input, String(result.id), result.text);
           close();
         });
@@ -157,10 +196,10 @@
           return response.json();
         })
         .then(function (data) {
-          if (mine !== request) { return; } // an older answer arriving late
+          if (mine !== request || document.activeElement !== input) { return; } // late or unwanted
           render((data.results || []).map(function (row) { return { id: row.id, text: row[label] }; }));
         })
-        .catch(function () { if (mine === request) { failed(); } });
+        .catch(function () { if (mine === request && document.activeElement === input) { failed(); } });
     }
 
     input.addEventListener("input", function () {
@@ -169,9 +208,9 @@
     });
     input.addEventListener("focus", function () { input.select(); search(); });
     input.addEventListener("blur", function () {
-      window.clearTimeout(timer);
+      forget();
       close();
-      if (!input.value.trim() && !select.required && select.value) {
+      if (!select.multiple && !input.value.trim() && !select.required && select.value) {
         choose(select, input, "", "");
       } else {
         input.value = selectedText(select);
